@@ -1,0 +1,52 @@
+"""Entry point: the ``gateway`` command group, shared options and error reporting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from gateway.cli.kafka import kafka
+from gateway.cli.topics import topics
+from gateway.config import Settings, load_settings
+from gateway.exceptions import GatewayError
+from gateway.logs import configure_logging
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="TOML settings file (also GATEWAY_CONFIG_FILE); environment variables win over it.",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
+    """Interagency exchange gateway: signed requests and responses between state bodies."""
+    settings: Settings = load_settings(config_file)
+    configure_logging(settings.log_format, settings.log_level)
+    ctx.obj = settings
+
+
+cli.add_command(kafka)
+cli.add_command(topics)
+
+
+def main() -> None:
+    """Run the command line; a :class:`GatewayError` prints its sentence and exits 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GatewayError as exc:
+        click.secho(f"error [{exc.reason}]: {exc}", fg="red", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,120 @@
+"""One frozen settings object, read from ``GATEWAY_*`` environment variables and an optional file.
+
+Precedence, highest first: explicit overrides (command-line options), environment variables,
+the TOML file named by ``GATEWAY_CONFIG_FILE`` (or ``--config``), the defaults below. The
+object is validated once at start; a bad value stops the process with a
+:class:`~gateway.exceptions.ConfigError` that names the setting, its environment variable and
+the file it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.exceptions import ConfigError
+
+__all__ = ["ENV_PREFIX", "Settings", "load_settings"]
+
+ENV_PREFIX = "GATEWAY_"
+
+
+class Settings(BaseSettings):
+    """Every setting of the gateway; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True
+    )
+
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]"
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
+        "PLAINTEXT"
+    )
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    home: Path = Field(
+        Path(".gateway"), description="folder for local state: broker data, jars, PKI, tables"
+    )
+    topics_file: Path = Field(Path("topics.yaml"), description="the topics-as-code file")
+    local_kafka_port: int = Field(9092, ge=1024, le=65535)
+    local_controller_port: int = Field(9093, ge=1024, le=65535)
+    local_kafka_heap: str = Field("512m", pattern=r"^\d+[kmgKMG]$")
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _check_bootstrap(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(
+                    f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)"
+                )
+        return value
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        """The bootstrap servers as a list, for client constructors."""
+        return [s.strip() for s in self.kafka_bootstrap.split(",")]
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuration file {path} does not exist",
+            field="GATEWAY_CONFIG_FILE",
+            hint="create it or unset GATEWAY_CONFIG_FILE / drop --config",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"configuration file {path} is not valid TOML: {exc}",
+            hint="fix the syntax at the position named",
+        ) from None
+    section = data.get("gateway", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [gateway] must be a table of settings")
+    return section
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build and validate the settings; called once at process start.
+
+    Raises :class:`ConfigError` naming each bad setting, the environment variable that sets it
+    and the file, so the operator can fix the right place.
+    """
+    if config_file is None and os.environ.get(f"{ENV_PREFIX}CONFIG_FILE"):
+        config_file = Path(os.environ[f"{ENV_PREFIX}CONFIG_FILE"])
+    file_values = _read_file(config_file) if config_file else {}
+    env_names = {
+        name for name in Settings.model_fields if f"{ENV_PREFIX}{name.upper()}" in os.environ
+    }
+    # environment beats the file: drop file values the environment sets
+    init = {k: v for k, v in file_values.items() if k not in env_names}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**init)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "?"
+            source = (
+                f"environment variable {ENV_PREFIX}{name.upper()}"
+                if name in env_names
+                else (f"{config_file}" if name in file_values else "default or option")
+            )
+            problems.append(f"setting {name!r} from {source}: {err['msg']}")
+        raise ConfigError(
+            "invalid configuration: " + "; ".join(problems),
+            hint="correct the value; the README's configuration table lists every setting",
+        ) from None
