@@ -49,17 +49,13 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return _PINFL.sub(REDACTED, value)
     if isinstance(value, Mapping):
-        return {
-            k: (REDACTED if k in PERSONAL_KEYS else _scrub(v)) for k, v in value.items()
-        }
+        return {k: (REDACTED if k in PERSONAL_KEYS else _scrub(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     return value
 
 
-def redact_personal_data(
-    _logger: WrappedLogger, _method: str, event_dict: EventDict
-) -> EventDict:
+def redact_personal_data(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """structlog processor: replace personal-data keys and 14-digit numbers by a marker."""
     out: MutableMapping[str, Any] = {}
     for key, value in event_dict.items():

@@ -38,7 +38,7 @@ class Reason(StrEnum):
     MISSING_FIELD = "missing_field"
     INVALID_FIELD = "invalid_field"
     UNKNOWN_SERVICE = "unknown_service"
-    STATE_SECRET = "state_secret"
+    STATE_SECRET = "state_secret"  # noqa: S105 -- a reason code, not a password
     NOT_AUTHORISED = "not_authorised"
     WRONG_OUTBOX = "wrong_outbox"
     DUPLICATE_ID = "duplicate_id"

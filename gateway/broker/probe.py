@@ -14,9 +14,7 @@ __all__ = ["broker_answers", "wait_for_broker"]
 
 async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
     """True when a broker at ``bootstrap`` answers a metadata request within ``timeout``."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000)
-    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     try:
         await asyncio.wait_for(admin.start(), timeout)
         await asyncio.wait_for(admin.describe_cluster(), timeout)

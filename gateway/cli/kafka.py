@@ -7,7 +7,7 @@ import time
 
 import click
 
-from gateway.broker import LocalKafka, wait_for_broker
+from gateway.broker import LocalKafka, broker_answers, wait_for_broker
 from gateway.config import Settings
 from gateway.exceptions import BrokerError
 
@@ -27,6 +27,17 @@ def local_kafka(settings: Settings) -> LocalKafka:
 @click.group()
 def kafka() -> None:
     """Run a real Apache Kafka 4.0 broker (KRaft) locally, from Maven Central jars."""
+
+
+@kafka.command()
+@click.pass_obj
+def fetch(settings: Settings) -> None:
+    """Fetch the broker's jars from Maven Central into the cache (done by ``up`` too)."""
+    broker = local_kafka(settings)
+    fetched = broker.fetch()
+    click.echo(
+        f"kafka {broker.libs_dir.name} {'fetched' if fetched else 'cached'}: {broker.libs_dir}"
+    )
 
 
 @kafka.command()
@@ -67,16 +78,10 @@ def status(settings: Settings) -> None:
     """Say whether the broker runs and answers; exit 1 when it does not."""
     broker = local_kafka(settings)
     st = broker.status()
-    answers = st.running and asyncio.run(_answers(broker.bootstrap))
+    answers = st.running and asyncio.run(broker_answers(broker.bootstrap))
     click.echo(f"bootstrap: {st.bootstrap}")
     click.echo(f"process:   {'running, pid ' + str(st.pid) if st.running else 'not running'}")
     click.echo(f"answers:   {'yes' if answers else 'no'}")
     click.echo(f"data:      {st.data_dir}{'' if st.formatted else ' (not formatted yet)'}")
     if not answers:
         raise SystemExit(1)
-
-
-async def _answers(bootstrap: str) -> bool:
-    from gateway.broker import broker_answers
-
-    return await broker_answers(bootstrap)

@@ -27,8 +27,7 @@ def render_plan(plan: Plan, *, dry_run: bool) -> list[str]:
     ]
     lines += [f"{verb}change {c.topic}: {c.key} {c.old} -> {c.new}" for c in plan.change]
     lines += [
-        f"drift {d.topic}: {d.what} is {d.actual}, file wants {d.wanted} (not applied: "
-        f"{d.reason})"
+        f"drift {d.topic}: {d.what} is {d.actual}, file wants {d.wanted} (not applied: {d.reason})"
         for d in plan.drift
     ]
     if plan.has_changes:
@@ -68,8 +67,13 @@ def topics() -> None:
 
 
 @topics.command()
-@click.option("--file", "file", type=click.Path(path_type=Path), default=None,
-              help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.pass_obj
 def apply(settings: Settings, file: Path | None, dry_run: bool) -> None:
@@ -107,8 +111,13 @@ async def _show(settings: Settings, file: Path) -> list[tuple[str, str, str, str
 
 
 @topics.command()
-@click.option("--file", "file", type=click.Path(path_type=Path), default=None,
-              help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].",
+)
 @click.pass_obj
 def show(settings: Settings, file: Path | None) -> None:
     """Show every declared topic: partitions, replicas and how many messages it holds."""

@@ -34,9 +34,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]"
     )
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
-        "PLAINTEXT"
-    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     home: Path = Field(
@@ -55,9 +53,7 @@ class Settings(BaseSettings):
         for server in value.split(","):
             host, sep, port = server.strip().rpartition(":")
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-                raise ValueError(
-                    f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)"
-                )
+                raise ValueError(f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)")
         return value
 
     @property

@@ -19,7 +19,9 @@ _DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs config_source: set on the topic its
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def describe_topics(admin: AIOKafkaAdminClient, names: Sequence[str]) -> dict[str, ActualTopic]:
+async def describe_topics(
+    admin: AIOKafkaAdminClient, names: Sequence[str]
+) -> dict[str, ActualTopic]:
     """The named topics that exist, with partitions, replication factor and configs."""
     existing = set(await admin.list_topics())
     present = [n for n in names if n in existing]
@@ -47,7 +49,9 @@ async def describe_topics(admin: AIOKafkaAdminClient, names: Sequence[str]) -> d
     return out
 
 
-async def plan_topics(admin: AIOKafkaAdminClient, wanted: Sequence[TopicSpec]) -> tuple[Plan, dict[str, ActualTopic]]:
+async def plan_topics(
+    admin: AIOKafkaAdminClient, wanted: Sequence[TopicSpec]
+) -> tuple[Plan, dict[str, ActualTopic]]:
     """Read the cluster and compare it with ``wanted``."""
     actual = await describe_topics(admin, [t.name for t in wanted])
     return make_plan(wanted, actual), actual

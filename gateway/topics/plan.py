@@ -77,12 +77,18 @@ def _config_step(spec: TopicSpec, actual: ActualTopic, key: str, want: str) -> o
         return None
     if key in {"retention.ms", "retention.bytes"} and _retention(want) < _retention(have):
         return Drift(
-            spec.name, key, want, str(have),
+            spec.name,
+            key,
+            want,
+            str(have),
             "lowering retention deletes data; lower it by hand with kafka-configs if meant",
         )
     if key == "cleanup.policy":
         return Drift(
-            spec.name, key, want, str(have),
+            spec.name,
+            key,
+            want,
+            str(have),
             "changing the cleanup policy can delete records; change it by hand if meant",
         )
     return ConfigChange(spec.name, key, have, want)
@@ -103,7 +109,10 @@ def make_plan(wanted: Sequence[TopicSpec], actual: Mapping[str, ActualTopic]) ->
         if have.partitions != spec.partitions:
             drift.append(
                 Drift(
-                    spec.name, "partitions", str(spec.partitions), str(have.partitions),
+                    spec.name,
+                    "partitions",
+                    str(spec.partitions),
+                    str(have.partitions),
                     "adding partitions moves case ids to other partitions and breaks their "
                     "order; plan a migration (new topic and replay)"
                     if spec.partitions > have.partitions
@@ -113,10 +122,11 @@ def make_plan(wanted: Sequence[TopicSpec], actual: Mapping[str, ActualTopic]) ->
         if have.replication_factor != spec.replication_factor:
             drift.append(
                 Drift(
-                    spec.name, "replication_factor", str(spec.replication_factor),
+                    spec.name,
+                    "replication_factor",
+                    str(spec.replication_factor),
                     str(have.replication_factor),
-                    "changing replicas needs a partition reassignment "
-                    "(kafka-reassign-partitions)",
+                    "changing replicas needs a partition reassignment (kafka-reassign-partitions)",
                 )
             )
         for key, want in sorted(spec.configs.items()):

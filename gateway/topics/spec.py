@@ -73,7 +73,12 @@ class _Reader:
         self.file = str(path)
 
     def fail(
-        self, msg: str, where: Any, key: str | int | None = None, *, entry: str | None = None,
+        self,
+        msg: str,
+        where: Any,
+        key: str | int | None = None,
+        *,
+        entry: str | None = None,
         hint: str | None = None,
     ) -> SpecError:
         return SpecError(msg, file=self.file, line=line_of(where, key), entry=entry, hint=hint)
@@ -92,7 +97,10 @@ class _Reader:
         for key in data:
             if key not in allowed:
                 raise self.fail(
-                    f"unknown key {key!r}", data, key, entry=entry,
+                    f"unknown key {key!r}",
+                    data,
+                    key,
+                    entry=entry,
                     hint="allowed keys: " + ", ".join(sorted(allowed)),
                 )
 
@@ -102,7 +110,9 @@ class _Reader:
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self.fail(
-                f"{key} must be a whole number >= {minimum}, not {value!r}", data, key,
+                f"{key} must be a whole number >= {minimum}, not {value!r}",
+                data,
+                key,
                 entry=entry,
             )
         return value
@@ -117,7 +127,9 @@ def _bodies(r: _Reader, root: LinedDict) -> tuple[Body, ...]:
         code, name = entry.get("code"), entry.get("name")
         if not isinstance(code, str) or not _STIR.match(code):
             raise r.fail(
-                f"body code must be a 9-digit STIR in quotes, not {code!r}", entry, "code",
+                f"body code must be a 9-digit STIR in quotes, not {code!r}",
+                entry,
+                "code",
                 hint='write it as a string: code: "201000001"',
             )
         if not isinstance(name, str) or not name.strip():
@@ -148,7 +160,9 @@ def _configs(r: _Reader, t: LinedDict, name: str, defaults: LinedDict) -> dict[s
         if policy not in allowed:
             raise r.fail(
                 f"cleanup_policy must be one of {sorted(allowed)}, not {policy!r}",
-                t, "cleanup_policy", entry=name,
+                t,
+                "cleanup_policy",
+                entry=name,
             )
         configs["cleanup.policy"] = policy
     if "retention_ms" in t:
@@ -175,9 +189,11 @@ def load_topics(path: Path) -> TopicsFile:
         raise r.fail("only version: 1 is known", root, "version")
     defaults = r.mapping(root.get("defaults", LinedDict()), "defaults", root, "defaults")
     r.unknown(defaults, _DEFAULT_KEYS)
-    default_rf = r.int_at_least(defaults, "replication_factor", 1) if (
-        "replication_factor" in defaults
-    ) else 1
+    default_rf = (
+        r.int_at_least(defaults, "replication_factor", 1)
+        if ("replication_factor" in defaults)
+        else 1
+    )
     bodies = _bodies(r, root)
     adapters = _adapters(r, root)
     values = {"bodies": [b.code for b in bodies], "adapters": list(adapters)}
@@ -195,14 +211,18 @@ def load_topics(path: Path) -> TopicsFile:
         if "partitions" not in t:
             raise r.fail("missing partitions", t, entry=pattern, hint="add partitions: 3")
         partitions = r.int_at_least(t, "partitions", 1, pattern)
-        rf = r.int_at_least(t, "replication_factor", 1, pattern) if (
-            "replication_factor" in t
-        ) else default_rf
+        rf = (
+            r.int_at_least(t, "replication_factor", 1, pattern)
+            if ("replication_factor" in t)
+            else default_rf
+        )
         configs = _configs(r, t, pattern, defaults)
         if int(configs.get("min.insync.replicas", "1")) > rf:
             raise r.fail(
                 f"min_insync_replicas {configs['min.insync.replicas']} exceeds the "
-                f"replication factor {rf}: no write could ever succeed", t, entry=pattern,
+                f"replication factor {rf}: no write could ever succeed",
+                t,
+                entry=pattern,
             )
         names = [pattern]
         for placeholder, source in _PLACEHOLDERS.items():
@@ -212,11 +232,16 @@ def load_topics(path: Path) -> TopicsFile:
             if not _LEGAL.match(name) or name in {".", ".."}:
                 raise r.fail(
                     f"{name!r} is not a legal Kafka topic name (letters, digits, . _ -; "
-                    "at most 249)", t, "name", entry=pattern,
+                    "at most 249)",
+                    t,
+                    "name",
+                    entry=pattern,
                 )
             if name in seen:
                 raise r.fail(
-                    f"duplicate topic name {name!r} (first at line {seen[name]})", t, "name",
+                    f"duplicate topic name {name!r} (first at line {seen[name]})",
+                    t,
+                    "name",
                     entry=pattern,
                 )
             seen[name] = t.line
