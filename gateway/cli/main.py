@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from gateway.cli.kafka import kafka
+from gateway.cli.messages import inbox, send
+from gateway.cli.pki import pki
+from gateway.cli.schemas import schemas
 from gateway.cli.topics import topics
 from gateway.config import Settings, load_settings
 from gateway.exceptions import GatewayError
@@ -34,6 +37,10 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 
 cli.add_command(kafka)
 cli.add_command(topics)
+cli.add_command(pki)
+cli.add_command(send)
+cli.add_command(inbox)
+cli.add_command(schemas)
 
 
 def main() -> None:

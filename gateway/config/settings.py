@@ -41,6 +41,17 @@ class Settings(BaseSettings):
         Path(".gateway"), description="folder for local state: broker data, jars, PKI, tables"
     )
     topics_file: Path = Field(Path("topics.yaml"), description="the topics-as-code file")
+    trust_store: tuple[Path, ...] = Field(
+        (), description="CA certificate files or folders; default: <home>/pki/ca/ca.crt.pem"
+    )
+    crl_files: tuple[Path, ...] = Field(
+        (), description="CRL files (PEM or DER); default: <home>/pki/ca/crl.pem if it exists"
+    )
+    gateway_org: str = Field(
+        "999999999",
+        pattern=r"^\d{9}$",
+        description="the organisation code in the gateway's certificate",
+    )
     local_kafka_port: int = Field(9092, ge=1024, le=65535)
     local_controller_port: int = Field(9093, ge=1024, le=65535)
     local_kafka_heap: str = Field("512m", pattern=r"^\d+[kmgKMG]$")
@@ -55,6 +66,24 @@ class Settings(BaseSettings):
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)")
         return value
+
+    @property
+    def pki_dir(self) -> Path:
+        """Where ``gateway pki init`` puts the development PKI by default."""
+        return self.home / "pki"
+
+    @property
+    def trust_paths(self) -> tuple[Path, ...]:
+        """The CA certificates to trust: the setting, or the development PKI's root."""
+        return self.trust_store or (self.pki_dir / "ca" / "ca.crt.pem",)
+
+    @property
+    def crl_paths(self) -> tuple[Path, ...]:
+        """The CRLs to honour: the setting, or the development PKI's CRL when present."""
+        if self.crl_files:
+            return self.crl_files
+        default = self.pki_dir / "ca" / "crl.pem"
+        return (default,) if default.exists() else ()
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -1,0 +1,104 @@
+"""Signed-envelope rates per algorithm, next to the raw cryptography primitive, in one run.
+
+    python -m bench.envelope [--seconds 2]
+
+Prints, per algorithm: seal (encode + sign) per second, open (verify + decode) per second,
+the raw verify rate of the primitive alone on the same body bytes, and open/raw. The raw
+verify is the floor of the cost; the gap is our overhead (Avro decode of the envelope and
+body, chain cache look-up, time checks, revocation look-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+
+from gateway.envelope import EnvelopeCodec
+from gateway.schemas import SchemaRegistry
+from gateway.schemas.samples import sample_request
+from gateway.signing import Signer, Verifier, init_pki
+
+ORG = "201234567"
+
+
+def rate(fn: Callable[[], object], seconds: float) -> float:
+    """Calls per second of ``fn``, best of three rounds of ``seconds`` / 3."""
+    best = 0.0
+    for _ in range(3):
+        n, start = 0, time.perf_counter()
+        end = start + seconds / 3
+        while True:
+            for _ in range(50):
+                fn()
+            n += 50
+            now = time.perf_counter()
+            if now >= end:
+                break
+        best = max(best, n / (now - start))
+    return best
+
+
+def raw_verify(key_path: Path, body: bytes, algorithm: str) -> Callable[[], object]:
+    key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+    public = key.public_key()
+    if algorithm == "ecdsa-p256-sha256":
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        sig = key.sign(body, ec.ECDSA(hashes.SHA256()))
+        return lambda: public.verify(sig, body, ec.ECDSA(hashes.SHA256()))  # type: ignore[call-arg,arg-type]
+    if algorithm == "ed25519":
+        assert isinstance(key, ed25519.Ed25519PrivateKey)
+        sig = key.sign(body)
+        return lambda: public.verify(sig, body)  # type: ignore[call-arg]
+    assert isinstance(key, rsa.RSAPrivateKey)
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    sig = key.sign(body, pss, hashes.SHA256())
+    return lambda: public.verify(sig, body, pss, hashes.SHA256())  # type: ignore[call-arg,arg-type]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
+    args = parser.parse_args()
+    registry = SchemaRegistry.load()
+    codec = EnvelopeCodec(registry)
+    now = datetime.now(UTC)
+    record = sample_request(sent_at=now)
+    body = registry.encode("Request", record)
+    print(f"Request body {len(body)} bytes; {args.seconds:.0f} s per figure, best of 3")
+    print(f"{'algorithm':<20}{'seal/s':>10}{'open/s':>10}{'raw verify/s':>14}{'open/raw':>10}")
+    for algorithm in ("ecdsa-p256-sha256", "ed25519", "rsa-pss-sha256"):
+        seal, opened, raw = measure(codec, record, now, algorithm, args.seconds)
+        print(f"{algorithm:<20}{seal:>10.0f}{opened:>10.0f}{raw:>14.0f}{opened / raw:>10.0%}")
+
+
+def measure(
+    codec: EnvelopeCodec,
+    record: dict[str, object],
+    now: datetime,
+    algorithm: str,
+    seconds: float,
+) -> tuple[float, float, float]:
+    """Seal, open and raw-verify rates for one algorithm, with a fresh PKI."""
+    body = codec.registry.encode("Request", record)
+    with tempfile.TemporaryDirectory() as tmp:
+        pki = init_pki(Path(tmp), [ORG], algorithm=algorithm)
+        signer = Signer.from_files(pki.orgs[ORG].key, pki.orgs[ORG].cert)
+        verifier = Verifier.from_paths([pki.ca_cert], [pki.crl])
+        sealed = codec.seal("Request", record, signer)
+        at = now + timedelta(minutes=1)
+        codec.open(sealed, verifier, now=at)  # warm the chain cache, as in steady state
+        seal = rate(lambda: codec.seal("Request", record, signer, now=now), seconds)
+        opened = rate(lambda: codec.open(sealed, verifier, now=at), seconds)
+        raw = rate(raw_verify(pki.orgs[ORG].key, body, algorithm), seconds)
+    return seal, opened, raw
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""``gateway pki init``: a development PKI (root CA, one signing certificate per body)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gateway.config import Settings
+from gateway.signing import init_pki
+
+__all__ = ["pki"]
+
+
+@click.group()
+def pki() -> None:
+    """Certificates and keys for development and tests (never for production)."""
+
+
+@pki.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the PKI [default: <GATEWAY_HOME>/pki].",
+)
+@click.option(
+    "--orgs",
+    required=True,
+    help="Comma-separated 9-digit body codes (STIR) to issue certificates for.",
+)
+@click.option(
+    "--algorithm",
+    default="ecdsa-p256-sha256",
+    show_default=True,
+    type=click.Choice(["ecdsa-p256-sha256", "ed25519", "rsa-pss-sha256"]),
+)
+@click.option("--force", is_flag=True, help="Replace existing keys (a new CA re-issues all).")
+@click.pass_obj
+def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force: bool) -> None:
+    """Create a root CA, a key and certificate per body and one for the gateway.
+
+    Keys are written with mode 0600; existing keys are kept unless --force is given, and
+    running it again with more codes adds only the new bodies.
+    """
+    codes = [c.strip() for c in orgs.split(",") if c.strip()]
+    layout = init_pki(
+        out or settings.pki_dir,
+        codes,
+        force=force,
+        algorithm=algorithm,
+        gateway_org=settings.gateway_org,
+    )
+    click.echo(f"CA:      {layout.ca_cert}")
+    click.echo(f"CRL:     {layout.crl}")
+    for code, ident in sorted(layout.orgs.items()):
+        state = "issued" if code in layout.issued else "kept"
+        click.echo(f"body {code}: {ident.cert} ({state})")
+    click.echo(f"gateway: {layout.gateway.cert}")

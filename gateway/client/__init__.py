@@ -1,0 +1,8 @@
+"""The agency client (public, typed): sign and send, receive and verify."""
+
+from __future__ import annotations
+
+from gateway.client.agency import GATEWAY_ORG, AgencyClient, InboxItem, Sent
+from gateway.client.jsonform import from_json, to_json
+
+__all__ = ["GATEWAY_ORG", "AgencyClient", "InboxItem", "Sent", "from_json", "to_json"]

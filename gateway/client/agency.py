@@ -1,0 +1,196 @@
+"""The agency client: what a state body's system uses to send and receive through the gateway.
+
+It builds a message from plain data, fills in what the sender need not type (message id,
+case id, time sent, the e-signature requisites from its own certificate), signs it, and
+publishes it to the body's outbox with an idempotent producer (acks=all). It reads the
+body's inbox, verifies and decodes every message, and deduplicates on the message id, so a
+redelivery after a crash is not handed to the application twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from cryptography import x509
+
+from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
+from gateway.exceptions import GatewayError, MessageError
+from gateway.schemas import SchemaRegistry
+from gateway.signing import Signer, Verifier
+from gateway.topics.names import inbox_topic, outbox_topic
+
+__all__ = ["AgencyClient", "InboxItem", "Sent"]
+
+GATEWAY_ORG = "999999999"
+_SEEN_LIMIT = 100_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sent:
+    """Where a sent message landed."""
+
+    message_id: str
+    case_id: str
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InboxItem:
+    """One inbox record: the verified message, or the error that made it unreadable."""
+
+    topic: str
+    partition: int
+    offset: int
+    message: OpenedMessage | None
+    error: GatewayError | None
+
+
+class AgencyClient:
+    """A body's connection to the exchange; use as ``async with AgencyClient(...) as c``."""
+
+    def __init__(
+        self,
+        org: str,
+        signer: Signer,
+        verifier: Verifier,
+        *,
+        bootstrap: str,
+        registry: SchemaRegistry | None = None,
+        group_id: str | None = None,
+        gateway_org: str = GATEWAY_ORG,
+    ) -> None:
+        self.org = org
+        self.signer = signer
+        self.verifier = verifier
+        self.bootstrap = bootstrap
+        self.codec = EnvelopeCodec(registry or SchemaRegistry.load())
+        self.group_id = group_id or f"agency.{org}"
+        self.gateway_org = gateway_org
+        leaf = x509.load_der_x509_certificate(signer.chain_der[0])
+        self._requisites = {
+            "certificate_serial": format(leaf.serial_number, "x"),
+            "issuer": leaf.issuer.rfc4514_string(),
+        }
+        self._producer: AIOKafkaProducer | None = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Connect the producer (one connection for the client's life)."""
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_request_size=MAX_ENVELOPE_BYTES + 64 * 1024,
+        )
+        await self._producer.start()
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    def complete(self, kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """``record`` with the fields a sender need not type filled in."""
+        out = dict(record)
+        out.setdefault("message_id", str(uuid.uuid4()))
+        if kind == "Request":
+            out.setdefault("case_id", out["message_id"])
+        out.setdefault("sent_at", datetime.now(UTC))
+        out.setdefault("signature_requisites", dict(self._requisites))
+        return out
+
+    def seal(self, kind: str, record: Mapping[str, Any]) -> tuple[dict[str, Any], bytes]:
+        """Complete, encode and sign a message; returns the final record and the bytes."""
+        full = self.complete(kind, record)
+        sender = (full.get("sender") or {}).get("code")
+        if sender != self.org:
+            raise MessageError(
+                f"the message names sender {sender!r} but this client is body {self.org}",
+                field="sender.code",
+                hint="a body may only send in its own name (its key signs for its own code)",
+            )
+        return full, self.codec.seal(kind, full, self.signer)
+
+    async def send(self, kind: str, record: Mapping[str, Any]) -> Sent:
+        """Sign and publish a message to this body's outbox; returns once Kafka has it."""
+        if self._producer is None:
+            raise GatewayError("the client is not started", hint="use `async with AgencyClient`")
+        full, value = self.seal(kind, record)
+        topic = outbox_topic(self.org)
+        meta = await self._producer.send_and_wait(
+            topic,
+            value,
+            key=str(full.get("case_id") or full["message_id"]).encode(),
+            headers=routing_headers(kind, full),
+        )
+        return Sent(
+            full["message_id"], str(full.get("case_id")), topic, meta.partition, meta.offset
+        )
+
+    async def inbox(
+        self, *, follow: bool = False, from_beginning: bool = True, idle_ms: int = 2000
+    ) -> AsyncIterator[InboxItem]:
+        """Read this body's inbox: verified messages, each message id once.
+
+        Offsets are committed after the consumer of this iterator asks for the next item,
+        so an item is acknowledged only once the application has handled it. Without
+        ``follow`` the iterator ends when no record arrives for ``idle_ms``.
+        """
+        consumer = AIOKafkaConsumer(
+            inbox_topic(self.org),
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            fetch_max_bytes=MAX_ENVELOPE_BYTES * 4,
+            max_partition_fetch_bytes=MAX_ENVELOPE_BYTES + 64 * 1024,
+        )
+        await consumer.start()
+        seen: OrderedDict[str, None] = OrderedDict()
+        try:
+            while True:
+                batch = await consumer.getmany(timeout_ms=idle_ms)
+                if not batch and not follow:
+                    return
+                for records in batch.values():
+                    for rec in records:
+                        item = self._open(rec.topic, rec.partition, rec.offset, rec.value)
+                        mid = item.message.record.get("message_id") if item.message else None
+                        if mid is None or mid not in seen:
+                            if mid is not None:
+                                seen[mid] = None
+                                if len(seen) > _SEEN_LIMIT:
+                                    seen.popitem(last=False)
+                            yield item
+                if batch:
+                    await consumer.commit()
+        finally:
+            await consumer.stop()
+
+    def _open(self, topic: str, partition: int, offset: int, value: bytes | None) -> InboxItem:
+        try:
+            opened = self.codec.open(value or b"", self.verifier, expected_org=self.gateway_org)
+        except GatewayError as exc:
+            return InboxItem(topic, partition, offset, None, exc)
+        return InboxItem(topic, partition, offset, opened, None)

@@ -1,0 +1,171 @@
+"""Sealing and opening signed envelopes; the per-message hot path of every process.
+
+Wire layout of a Kafka record value (see ``docs/wire-format.md``)::
+
+    C3 01 | fingerprint of the Envelope schema (8 bytes, little-endian) | Avro(Envelope)
+
+that is Avro *single-object encoding* of the Envelope record, whose ``body`` field holds the
+schemaless Avro encoding of the message and whose ``signature`` covers exactly those bytes.
+Schemas are parsed once (the registry); certificates and chains are cached (the verifier).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.exceptions import DecodeError
+from gateway.reasons import Reason
+from gateway.schemas import SchemaRegistry
+from gateway.signing import Signer, VerifiedSigner, Verifier
+
+__all__ = ["ENVELOPE_MAGIC", "MAX_ENVELOPE_BYTES", "Envelope", "EnvelopeCodec", "OpenedMessage"]
+
+ENVELOPE_MAGIC = b"\xc3\x01"
+MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
+_HEADER = len(ENVELOPE_MAGIC) + 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Envelope:
+    """The decoded wrapper: body bytes, their schema, the signature and the signer's chain."""
+
+    body: bytes
+    schema_fingerprint: bytes
+    signature_algorithm: str
+    signature: bytes
+    signed_at: datetime
+    certificate_chain: tuple[bytes, ...]
+    version: int = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OpenedMessage:
+    """A verified, decoded message: its type and schema version, the record, who signed it."""
+
+    kind: str
+    version: int
+    record: dict[str, Any]
+    signer: VerifiedSigner
+    envelope: Envelope
+    body_sha256: bytes
+
+
+class EnvelopeCodec:
+    """Seals and opens envelopes with one schema registry; build one per process."""
+
+    def __init__(self, registry: SchemaRegistry, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> None:
+        self.registry = registry
+        self.max_bytes = max_bytes
+
+    # --- sealing ------------------------------------------------------------------------
+    def seal(
+        self,
+        kind: str,
+        record: Mapping[str, Any],
+        signer: Signer,
+        *,
+        now: datetime | None = None,
+    ) -> bytes:
+        """Encode ``record`` as a ``kind`` body, sign the bytes and wrap them.
+
+        Raises the registry's encode error (reason ``malformed_body``, with the field path)
+        when the record does not match the schema.
+        """
+        body = self.registry.encode(kind, record)
+        envelope = {
+            "version": 1,
+            "body": body,
+            "schema_fingerprint": self.registry.fingerprint(kind),
+            "signature_algorithm": signer.algorithm,
+            "signature": signer.sign(body),
+            "signed_at": now or datetime.now(UTC),
+            "certificate_chain": list(signer.chain_der),
+        }
+        return self.registry.encode_single("Envelope", envelope)
+
+    # --- opening ------------------------------------------------------------------------
+    def parse(self, data: bytes) -> Envelope:
+        """Decode the wrapper without verifying; raises :class:`DecodeError` on bad bytes."""
+        if len(data) > self.max_bytes:
+            raise DecodeError(
+                f"the message is {len(data)} bytes, more than the limit of {self.max_bytes}",
+                reason=Reason.MESSAGE_TOO_LARGE,
+                hint="send large documents as a claim check (ExternalContent), not inline",
+            )
+        if data[:2] != ENVELOPE_MAGIC or len(data) < _HEADER:
+            raise DecodeError(
+                "the bytes are not a gateway envelope (no C3 01 single-object marker)",
+                reason=Reason.MALFORMED_ENVELOPE,
+                hint="produce the envelope as docs/wire-format.md describes",
+            )
+        decoded = self.registry.decode_single(data)
+        if decoded.name != "Envelope":
+            raise DecodeError(
+                f"the single-object marker names a {decoded.name}, not an Envelope",
+                reason=Reason.MALFORMED_ENVELOPE,
+            )
+        r = decoded.record
+        signed_at = r["signed_at"]
+        return Envelope(
+            body=r["body"],
+            schema_fingerprint=r["schema_fingerprint"],
+            signature_algorithm=r["signature_algorithm"],
+            signature=r["signature"],
+            signed_at=signed_at if signed_at.tzinfo else signed_at.replace(tzinfo=UTC),
+            certificate_chain=tuple(r["certificate_chain"]),
+            version=r["version"],
+        )
+
+    def open(
+        self,
+        data: bytes,
+        verifier: Verifier,
+        *,
+        expected_org: str | None = None,
+        now: datetime | None = None,
+    ) -> OpenedMessage:
+        """Decode and verify a sealed message.
+
+        The signer's certificate must carry the sending body's code: ``record.sender.code``,
+        or ``expected_org`` for bodies without a sender (the gateway's receipts and
+        rejections). The validity of the certificate is checked at the signed ``sent_at`` of
+        the body when it has one (the envelope's ``signed_at`` is not covered by the
+        signature) and at ``now``. Raises a :class:`~gateway.exceptions.MessageError`
+        subclass with the reason code; never a bare library exception.
+        """
+        envelope = self.parse(data)
+        decoded = self.registry.decode(envelope.schema_fingerprint, envelope.body)
+        record = decoded.record
+        sender = record.get("sender")
+        org = sender.get("code") if isinstance(sender, dict) else None
+        org = org or expected_org
+        if not org:
+            raise DecodeError(
+                f"a {decoded.name} names no sender, and no expected signer was given",
+                reason=Reason.MALFORMED_BODY,
+                field="sender.code",
+            )
+        signed_at = record.get("sent_at") or envelope.signed_at
+        if signed_at.tzinfo is None:
+            signed_at = signed_at.replace(tzinfo=UTC)
+        signer = verifier.verify(
+            envelope.body,
+            envelope.signature,
+            envelope.signature_algorithm,
+            envelope.certificate_chain,
+            expected_org=org,
+            signed_at=signed_at,
+            now=now,
+        )
+        return OpenedMessage(
+            kind=decoded.name,
+            version=decoded.version,
+            record=record,
+            signer=signer,
+            envelope=envelope,
+            body_sha256=hashlib.sha256(envelope.body).digest(),
+        )

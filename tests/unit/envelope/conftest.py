@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from gateway.envelope import EnvelopeCodec
+from gateway.schemas import SchemaRegistry
+from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+
+REQUESTER = "201234567"  # the sender of gateway.schemas.samples.sample_request
+HOLDER = "202345678"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiLayout:
+    return init_pki(tmp_path_factory.mktemp("pki"), [REQUESTER, HOLDER])
+
+
+@pytest.fixture(scope="session")
+def registry() -> SchemaRegistry:
+    return SchemaRegistry.load()
+
+
+@pytest.fixture(scope="session")
+def codec(registry: SchemaRegistry) -> EnvelopeCodec:
+    return EnvelopeCodec(registry)
+
+
+@pytest.fixture(scope="session")
+def signer(pki: PkiLayout) -> Signer:
+    ident = pki.orgs[REQUESTER]
+    return Signer.from_files(ident.key, ident.cert)
+
+
+@pytest.fixture(scope="session")
+def holder_signer(pki: PkiLayout) -> Signer:
+    ident = pki.orgs[HOLDER]
+    return Signer.from_files(ident.key, ident.cert)
+
+
+@pytest.fixture(scope="session")
+def verifier(pki: PkiLayout) -> Verifier:
+    return Verifier.from_paths([pki.ca_cert], [pki.crl])
