@@ -24,6 +24,7 @@ from fastavro.read import SchemaResolutionError
 
 from gateway.exceptions import DecodeError
 from gateway.schemas._catalogue import SchemaVersion, read_catalogue
+from gateway.schemas._compiled import Reader, TruncatedError, compile_reader
 from gateway.schemas._explain import find_mismatch
 from gateway.schemas._unions import Tagger, compile_tagger
 from gateway.schemas.exceptions import (
@@ -60,6 +61,7 @@ class _Reading:
     writer: SchemaVersion
     reader: SchemaVersion
     reader_schema: dict[str, Any] | None  # None when reader is writer: fastavro's fast path
+    compiled: Reader | None  # the generated reader when reader is writer (the hot path)
 
 
 class SchemaRegistry:
@@ -183,21 +185,10 @@ class SchemaRegistry:
         invalid values, or do not end where the record does (trailing bytes).
         """
         reading = self._reading(bytes(fingerprint), reader_version)
-        buffer = BytesIO(data)
-        try:
-            record = schemaless_reader(buffer, reading.writer.parsed, reading.reader_schema)
-        except Exception as exc:  # the codec boundary: no library error leaks
-            raise MalformedBodyError(
-                f"the body is not a valid {reading.writer.name} v{reading.writer.version} "
-                f"encoding: {_describe(exc)}",
-                hint="encode the body with the schema named by its fingerprint",
-            ) from exc
-        if buffer.tell() != len(data):
-            raise MalformedBodyError(
-                f"{len(data) - buffer.tell()} bytes follow the end of the "
-                f"{reading.writer.name} v{reading.writer.version} record",
-                hint="the body must be exactly one record, with nothing after it",
-            )
+        if reading.compiled is not None:
+            record = self._decode_compiled(reading, data)
+        else:
+            record = self._decode_resolving(reading, data)
         if not isinstance(record, dict):  # pragma: no cover - every top level is a record
             raise MalformedBodyError("the body is not a record")
         return DecodedBody(
@@ -229,6 +220,50 @@ class SchemaRegistry:
         fingerprint = data[len(SINGLE_OBJECT_MAGIC) : _HEADER_SIZE]
         return self.decode(fingerprint, data[_HEADER_SIZE:], reader_version=reader_version)
 
+    @staticmethod
+    def _decode_compiled(reading: _Reading, data: bytes) -> Any:
+        assert reading.compiled is not None  # noqa: S101 -- the caller checked
+        writer = reading.writer
+        try:
+            return reading.compiled(data)
+        except TruncatedError as exc:
+            raise MalformedBodyError(
+                f"the body is not a valid {writer.name} v{writer.version} encoding: {exc}",
+                hint="encode the body with the schema named by its fingerprint",
+            ) from None
+        except Exception as exc:  # the codec boundary: no library error leaks
+            text = str(exc)
+            if text.startswith("trailing: "):
+                raise MalformedBodyError(
+                    f"{text.removeprefix('trailing: ').split()[0]} bytes follow the end of "
+                    f"the {writer.name} v{writer.version} record",
+                    hint="the body must be exactly one record, with nothing after it",
+                ) from None
+            raise MalformedBodyError(
+                f"the body is not a valid {writer.name} v{writer.version} encoding: "
+                f"{_describe(exc)}",
+                hint="encode the body with the schema named by its fingerprint",
+            ) from exc
+
+    @staticmethod
+    def _decode_resolving(reading: _Reading, data: bytes) -> Any:
+        buffer = BytesIO(data)
+        try:
+            record = schemaless_reader(buffer, reading.writer.parsed, reading.reader_schema)
+        except Exception as exc:  # the codec boundary: no library error leaks
+            raise MalformedBodyError(
+                f"the body is not a valid {reading.writer.name} v{reading.writer.version} "
+                f"encoding: {_describe(exc)}",
+                hint="encode the body with the schema named by its fingerprint",
+            ) from exc
+        if buffer.tell() != len(data):
+            raise MalformedBodyError(
+                f"{len(data) - buffer.tell()} bytes follow the end of the "
+                f"{reading.writer.name} v{reading.writer.version} record",
+                hint="the body must be exactly one record, with nothing after it",
+            )
+        return record
+
     # -- helpers -------------------------------------------------------------------------
 
     def _reading(self, fingerprint: bytes, reader_version: int | None) -> _Reading:
@@ -241,6 +276,7 @@ class SchemaRegistry:
                 writer=writer,
                 reader=reader,
                 reader_schema=None if reader is writer else reader.parsed,
+                compiled=compile_reader(writer.parsed) if reader is writer else None,
             )
             self._readings[key] = reading
         return reading

@@ -28,9 +28,13 @@ def test_compose_file_declares_the_pinned_kraft_broker() -> None:
 def test_compose_config_parses_where_a_compose_client_exists() -> None:
     if shutil.which("docker-compose"):
         cmd = ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"]
-    elif shutil.which("docker") and subprocess.run(
-        ["docker", "compose", "version"], capture_output=True, check=False
-    ).returncode == 0:
+    elif (
+        shutil.which("docker")
+        and subprocess.run(
+            ["docker", "compose", "version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    ):
         cmd = ["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"]
     else:
         pytest.skip("no Compose client here (.ci/run installs docker-compose)")
