@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
 from gateway.cli.messages import inbox, send
 from gateway.cli.pki import pki
@@ -41,6 +42,7 @@ cli.add_command(pki)
 cli.add_command(send)
 cli.add_command(inbox)
 cli.add_command(schemas)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -1,0 +1,112 @@
+"""The agency client against the real broker: sign, publish, read back, verify."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from gateway.client import AgencyClient
+from gateway.envelope import EnvelopeCodec, headers_dict
+from gateway.reasons import Reason
+from gateway.schemas import SchemaRegistry
+from gateway.schemas.samples import sample_receipt, sample_request
+from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+from gateway.topics.names import inbox_topic, outbox_topic
+
+pytestmark = pytest.mark.integration
+
+
+def org_codes(unique: str) -> tuple[str, str]:
+    """Two 9-digit body codes unique to this test (topics are per body)."""
+    number = int(unique, 16) % 10_000_000
+    return f"7{number:07d}1", f"7{number:07d}2"
+
+
+@pytest.fixture
+async def bodies(
+    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient
+) -> tuple[str, str, PkiLayout]:
+    sender, recipient = org_codes(unique)
+    pki = init_pki(tmp_path / "pki", [sender, recipient])
+    topics = [outbox_topic(sender), inbox_topic(recipient)]
+    await kafka_admin.create_topics([NewTopic(t, 1, 1) for t in topics])
+    return sender, recipient, pki
+
+
+def client_for(org: str, pki: PkiLayout, bootstrap: str) -> AgencyClient:
+    ident = pki.orgs[org]
+    return AgencyClient(
+        org,
+        Signer.from_files(ident.key, ident.cert),
+        Verifier.from_paths([pki.ca_cert], [pki.crl]),
+        bootstrap=bootstrap,
+        gateway_org=pki.gateway.org_code,
+    )
+
+
+async def test_sent_request_lands_signed_in_the_outbox(
+    bodies: tuple[str, str, PkiLayout], kafka_bootstrap: str
+) -> None:
+    sender, recipient, pki = bodies
+    record = sample_request(
+        sender={"code": sender, "name": "Sender"},
+        recipient={"code": recipient, "name": "Recipient"},
+    )
+    for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
+        record.pop(key)
+    async with client_for(sender, pki, kafka_bootstrap) as client:
+        sent = await client.send("Request", record)
+    assert sent.topic == outbox_topic(sender)
+    assert sent.case_id == sent.message_id
+
+    consumer = AIOKafkaConsumer(
+        sent.topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        message = await consumer.getone()
+    finally:
+        await consumer.stop()
+    assert message.key == sent.case_id.encode()
+    headers = headers_dict(message.headers)
+    assert headers["message_id"] == sent.message_id
+    assert (headers["sender"], headers["recipient"]) == (sender, recipient)
+    verifier = Verifier.from_paths([pki.ca_cert], [pki.crl])
+    opened = EnvelopeCodec(SchemaRegistry.load()).open(message.value, verifier)
+    assert opened.signer.org_code == sender
+    assert opened.record["applicant"] == record["applicant"]
+    assert opened.record["signature_requisites"]["certificate_serial"] == opened.signer.serial
+
+
+async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
+    bodies: tuple[str, str, PkiLayout], kafka_bootstrap: str
+) -> None:
+    _sender, recipient, pki = bodies
+    codec = EnvelopeCodec(SchemaRegistry.load())
+    gateway = Signer.from_files(pki.gateway.key, pki.gateway.cert)
+    receipt = sample_receipt(received_at=datetime.now(UTC))
+    sealed = codec.seal("Receipt", receipt, gateway)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for value in (sealed, sealed, b"not an envelope"):  # a redelivery, then garbage
+            await producer.send_and_wait(inbox_topic(recipient), value)
+    finally:
+        await producer.stop()
+
+    async with client_for(recipient, pki, kafka_bootstrap) as client:
+        items = [item async for item in client.inbox(idle_ms=1500)]
+    assert len(items) == 2
+    assert items[0].message is not None
+    assert items[0].message.kind == "Receipt"
+    assert items[0].message.record["message_id"] == receipt["message_id"]
+    assert items[1].message is None
+    assert items[1].error is not None
+    assert items[1].error.reason == Reason.MALFORMED_ENVELOPE
+
+    async with client_for(recipient, pki, kafka_bootstrap) as client:  # offsets were committed
+        assert [item async for item in client.inbox(idle_ms=1000)] == []
