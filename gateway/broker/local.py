@@ -67,6 +67,7 @@ class LocalKafka:
         self.data_dir = self.dir / "data"
         self.pid_file = self.dir / "broker.pid"
         self.log_file = self.dir / "broker.out"
+        self._proc: subprocess.Popen[bytes] | None = None  # when this process started it
 
     @property
     def bootstrap(self) -> str:
@@ -215,7 +216,7 @@ class LocalKafka:
         props = self._write_config()
         self._format(props)
         with self.log_file.open("ab") as out:
-            proc = subprocess.Popen(
+            self._proc = proc = subprocess.Popen(
                 self._java(_MAIN, str(props)),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -246,6 +247,10 @@ class LocalKafka:
         if _alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+        if self._proc is not None:  # reap our own child
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+            self._proc = None
         self.pid_file.unlink(missing_ok=True)
         return True
 
