@@ -131,6 +131,9 @@ class LocalKafka:
                     "share.coordinator.state.topic.replication.factor=1",
                     "share.coordinator.state.topic.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
+                    # one local node: a restart re-registers after the old session ends
+                    "broker.session.timeout.ms=2000",
+                    "broker.heartbeat.interval.ms=500",
                     "log.retention.check.interval.ms=60000",
                     "",
                 ]
