@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,21 +58,32 @@ def _signer(key: Path, cert: Path) -> Signer:
     return Signer.from_files(key, cert)
 
 
+def _identity_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The body's signing key and certificate chain, shared by send and inbox."""
+    for option in reversed(
+        [
+            click.option(
+                "--key",
+                type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                required=True,
+                help="Your signing key (PEM).",
+            ),
+            click.option(
+                "--cert",
+                type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                required=True,
+                help="Your certificate chain (PEM, leaf first).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--org", required=True, help="Your body's 9-digit code (STIR).")
-@click.option(
-    "--key",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Your signing key (PEM).",
-)
-@click.option(
-    "--cert",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Your certificate chain (PEM, leaf first).",
-)
+@_identity_options
 @click.option(
     "--type",
     "kind",
@@ -104,18 +116,7 @@ def send(settings: Settings, file: Path, org: str, key: Path, cert: Path, kind: 
 
 @click.command()
 @click.argument("org")
-@click.option(
-    "--key",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Your signing key (PEM).",
-)
-@click.option(
-    "--cert",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Your certificate chain (PEM, leaf first).",
-)
+@_identity_options
 @click.option("--follow", is_flag=True, help="Keep reading new messages.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
 @click.option("--group", default=None, help="Consumer group [default: agency.<ORG>].")

@@ -61,19 +61,22 @@ async def _apply(settings: Settings, file: Path, dry_run: bool) -> list[str]:
     return render_plan(plan, dry_run=dry_run)
 
 
-@click.group()
-def topics() -> None:
-    """Declare topics in topics.yaml and make the cluster match."""
-
-
-@topics.command()
-@click.option(
+_file_option = click.option(
     "--file",
     "file",
     type=click.Path(path_type=Path),
     default=None,
     help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].",
 )
+
+
+@click.group()
+def topics() -> None:
+    """Declare topics in topics.yaml and make the cluster match."""
+
+
+@topics.command()
+@_file_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.pass_obj
 def apply(settings: Settings, file: Path | None, dry_run: bool) -> None:
@@ -111,13 +114,7 @@ async def _show(settings: Settings, file: Path) -> list[tuple[str, str, str, str
 
 
 @topics.command()
-@click.option(
-    "--file",
-    "file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The topics file [default: GATEWAY_TOPICS_FILE or topics.yaml].",
-)
+@_file_option
 @click.pass_obj
 def show(settings: Settings, file: Path | None) -> None:
     """Show every declared topic: partitions, replicas and how many messages it holds."""

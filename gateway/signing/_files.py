@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from gateway.exceptions import ConfigError
+from gateway.signing.certificates import read_file
 from gateway.signing.trust import issuer_public_key
 
 __all__ = [
@@ -72,14 +73,7 @@ def write_crl(path: Path, crl: x509.CertificateRevocationList) -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(
-            f"Cannot read {path}: {exc.strerror}.",
-            field=str(path),
-            hint="Check the file, or recreate the PKI with --force.",
-        ) from exc
+    return read_file(path, hint="Check the file, or recreate the PKI with --force.")
 
 
 def read_key(path: Path) -> CertificateIssuerPrivateKeyTypes:

@@ -118,14 +118,15 @@ def _files(paths: Iterable[Path | str], suffixes: frozenset[str]) -> list[Path]:
     return files
 
 
-def _read(path: Path) -> bytes:
+def read_file(path: Path, hint: str = "Check the path and the file's permissions.") -> bytes:
+    """The bytes of ``path``, or a ConfigError naming it with ``hint``."""
     try:
         return path.read_bytes()
     except OSError as exc:
         raise ConfigError(
             f"Cannot read {path}: {exc.strerror}.",
             field=str(path),
-            hint="Check the path and the file's permissions.",
+            hint=hint,
         ) from exc
 
 
@@ -137,7 +138,7 @@ def load_certificate_files(paths: Iterable[Path | str]) -> list[tuple[Path, x509
     """
     loaded: list[tuple[Path, x509.Certificate]] = []
     for path in _files(paths, _CERT_SUFFIXES):
-        data = _read(path)
+        data = read_file(path)
         try:
             if _PEM_MARKER in data:
                 certs = x509.load_pem_x509_certificates(data)
@@ -162,7 +163,7 @@ def load_crl_files(
     """
     loaded: list[tuple[Path, x509.CertificateRevocationList]] = []
     for path in _files(paths, _CRL_SUFFIXES):
-        data = _read(path)
+        data = read_file(path)
         try:
             if _PEM_MARKER in data:
                 crl = x509.load_pem_x509_crl(data)
