@@ -123,6 +123,9 @@ class LocalKafka:
                     "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                     f"log.dirs={self.data_dir}",
                     "num.partitions=1",
+                    # envelopes up to 4 MiB (MAX_ENVELOPE_BYTES) plus a rejection's framing
+                    "message.max.bytes=5242880",
+                    "replica.fetch.max.bytes=5242880",
                     "auto.create.topics.enable=false",
                     "offsets.topic.replication.factor=1",
                     "offsets.topic.num.partitions=10",

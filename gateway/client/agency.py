@@ -23,7 +23,7 @@ from cryptography import x509
 from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
 from gateway.exceptions import GatewayError, MessageError
 from gateway.schemas import SchemaRegistry
-from gateway.signing import Signer, Verifier
+from gateway.signing import Signer, Verifier, serial_hex
 from gateway.topics.names import inbox_topic, outbox_topic
 
 __all__ = ["AgencyClient", "InboxItem", "Sent"]
@@ -77,7 +77,7 @@ class AgencyClient:
         self.gateway_org = gateway_org
         leaf = x509.load_der_x509_certificate(signer.chain_der[0])
         self._requisites = {
-            "certificate_serial": format(leaf.serial_number, "x"),
+            "certificate_serial": serial_hex(leaf.serial_number),
             "issuer": leaf.issuer.rfc4514_string(),
         }
         self._producer: AIOKafkaProducer | None = None

@@ -109,6 +109,12 @@ class EnvelopeCodec:
                 reason=Reason.MALFORMED_ENVELOPE,
             )
         r = decoded.record
+        if r["version"] != 1:
+            raise DecodeError(
+                f"envelope layout version {r['version']} is unknown; this gateway reads 1",
+                reason=Reason.MALFORMED_ENVELOPE,
+                hint="produce envelope version 1 (docs/wire-format.md)",
+            )
         signed_at = r["signed_at"]
         return Envelope(
             body=r["body"],
@@ -139,6 +145,12 @@ class EnvelopeCodec:
         """
         envelope = self.parse(data)
         decoded = self.registry.decode(envelope.schema_fingerprint, envelope.body)
+        if decoded.name == "Envelope":
+            raise DecodeError(
+                "the body is itself an envelope; a body must be a message type",
+                reason=Reason.MALFORMED_BODY,
+                field="schema_fingerprint",
+            )
         record = decoded.record
         sender = record.get("sender")
         org = sender.get("code") if isinstance(sender, dict) else None

@@ -9,7 +9,7 @@ Algorithms are looked up by name in a registry; add one with :func:`register_alg
 from __future__ import annotations
 
 from gateway.signing.algorithms import DEFAULT_ALGORITHM, SignatureAlgorithm
-from gateway.signing.certificates import load_chain_pem
+from gateway.signing.certificates import load_chain_pem, serial_hex
 from gateway.signing.exceptions import (
     BadCertificateError,
     BadSignatureError,
@@ -55,4 +55,5 @@ __all__ = [
     "load_chain_pem",
     "register_algorithm",
     "revoke",
+    "serial_hex",
 ]

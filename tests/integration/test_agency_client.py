@@ -10,12 +10,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from gateway.client import AgencyClient
-from gateway.envelope import EnvelopeCodec, headers_dict
+from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, headers_dict
 from gateway.reasons import Reason
 from gateway.schemas import SchemaRegistry
-from gateway.schemas.samples import sample_receipt, sample_request
+from gateway.schemas.samples import sample_attachment, sample_receipt, sample_request
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+from gateway.topics import load_topics
 from gateway.topics.names import inbox_topic, outbox_topic
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +113,39 @@ async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
 
     async with client_for(recipient, pki, kafka_bootstrap) as client:  # offsets were committed
         assert [item async for item in client.inbox(idle_ms=1000)] == []
+
+
+async def test_a_three_mib_request_travels_through_an_outbox_configured_as_topics_yaml(
+    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient, kafka_bootstrap: str
+) -> None:
+    sender, recipient = org_codes(unique)
+    pki = init_pki(tmp_path / "pki", [sender, recipient])
+    spec = load_topics(ROOT / "topics.yaml").by_name()["exchange.outbox.201000001"]
+    await kafka_admin.create_topics(
+        [NewTopic(outbox_topic(sender), 1, 1, topic_configs=spec.configs)]
+    )
+    record = sample_request(
+        sender={"code": sender, "name": "Sender"},
+        recipient={"code": recipient, "name": "Recipient"},
+        application=sample_attachment(b"%PDF" + bytes(3 * 1024 * 1024)),
+    )
+    for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
+        record.pop(key)  # the client fills these in
+    async with client_for(sender, pki, kafka_bootstrap) as client:
+        sent = await client.send("Request", record)
+    consumer = AIOKafkaConsumer(
+        sent.topic,
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=MAX_ENVELOPE_BYTES + 64 * 1024,
+    )
+    await consumer.start()
+    try:
+        message = await consumer.getone()
+    finally:
+        await consumer.stop()
+    assert len(message.value) > 3 * 1024 * 1024
+    opened = EnvelopeCodec(SchemaRegistry.load()).open(
+        message.value, Verifier.from_paths([pki.ca_cert])
+    )
+    assert opened.record["application"]["size"] == 3 * 1024 * 1024 + 4

@@ -222,3 +222,45 @@ def test_an_expired_certificate_fails_at_intake_time(
     with pytest.raises(SignatureError) as caught:
         codec.open(sealed, verifier, now=datetime.now(UTC) + timedelta(days=3 * 365))
     assert caught.value.reason == Reason.CERTIFICATE_EXPIRED
+
+
+def _reenvelope(
+    registry: SchemaRegistry, sealed: bytes, codec: EnvelopeCodec, **changes: object
+) -> bytes:
+    envelope = codec.parse(sealed)
+    record: dict[str, object] = {
+        "version": envelope.version,
+        "body": envelope.body,
+        "schema_fingerprint": envelope.schema_fingerprint,
+        "signature_algorithm": envelope.signature_algorithm,
+        "signature": envelope.signature,
+        "signed_at": envelope.signed_at,
+        "certificate_chain": list(envelope.certificate_chain),
+    }
+    record.update(changes)
+    return registry.encode_single("Envelope", record)
+
+
+def test_an_unknown_envelope_version_is_refused(
+    codec: EnvelopeCodec, sealed: bytes, verifier: Verifier, registry: SchemaRegistry
+) -> None:
+    with pytest.raises(DecodeError, match="version 2 is unknown") as caught:
+        codec.open(_reenvelope(registry, sealed, codec, version=2), verifier, now=NOW)
+    assert caught.value.reason == Reason.MALFORMED_ENVELOPE
+
+
+def test_an_envelope_inside_an_envelope_is_refused(
+    codec: EnvelopeCodec, sealed: bytes, verifier: Verifier, registry: SchemaRegistry
+) -> None:
+    inner = codec.parse(sealed)
+    nested = _reenvelope(
+        registry,
+        sealed,
+        codec,
+        body=sealed[10:],
+        schema_fingerprint=registry.fingerprint("Envelope"),
+        signature=inner.signature,
+    )
+    with pytest.raises(DecodeError, match="itself an envelope") as caught:
+        codec.open(nested, verifier, now=NOW)
+    assert caught.value.reason == Reason.MALFORMED_BODY
