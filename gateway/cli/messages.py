@@ -54,8 +54,25 @@ def load_message_json(path: Path, kind: str, registry: SchemaRegistry) -> dict[s
     return converted
 
 
-def _signer(key: Path, cert: Path) -> Signer:
-    return Signer.from_files(key, cert)
+def _client(
+    settings: Settings,
+    org: str,
+    key: Path,
+    cert: Path,
+    *,
+    registry: SchemaRegistry | None = None,
+    group: str | None = None,
+) -> AgencyClient:
+    """The agency client for ``org`` with its key, the settings' trust store and broker."""
+    return AgencyClient(
+        org,
+        Signer.from_files(key, cert),
+        Verifier.from_paths(settings.trust_paths, settings.crl_paths),
+        bootstrap=settings.kafka_bootstrap,
+        registry=registry,
+        group_id=group,
+        gateway_org=settings.gateway_org,
+    )
 
 
 def _identity_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -99,15 +116,7 @@ def send(settings: Settings, file: Path, org: str, key: Path, cert: Path, kind: 
     record = load_message_json(file, kind, registry)
 
     async def run() -> str:
-        verifier = Verifier.from_paths(settings.trust_paths, settings.crl_paths)
-        async with AgencyClient(
-            org,
-            _signer(key, cert),
-            verifier,
-            bootstrap=settings.kafka_bootstrap,
-            registry=registry,
-            gateway_org=settings.gateway_org,
-        ) as client:
+        async with _client(settings, org, key, cert, registry=registry) as client:
             sent = await client.send(kind, record)
         return sent.message_id
 
@@ -133,15 +142,7 @@ def inbox(
     """Read ORG's inbox: verify and decode every message, each message id once."""
 
     async def run() -> None:
-        verifier = Verifier.from_paths(settings.trust_paths, settings.crl_paths)
-        async with AgencyClient(
-            org,
-            _signer(key, cert),
-            verifier,
-            bootstrap=settings.kafka_bootstrap,
-            group_id=group,
-            gateway_org=settings.gateway_org,
-        ) as client:
+        async with _client(settings, org, key, cert, group=group) as client:
             async for item in client.inbox(follow=follow):
                 if item.message is None:
                     line: dict[str, Any] = {
