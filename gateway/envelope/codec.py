@@ -19,14 +19,13 @@ from typing import Any
 
 from gateway.exceptions import DecodeError
 from gateway.reasons import Reason
-from gateway.schemas import SchemaRegistry
+from gateway.schemas import SINGLE_OBJECT_MAGIC, SchemaRegistry
 from gateway.signing import Signer, VerifiedSigner, Verifier
 
 __all__ = ["ENVELOPE_MAGIC", "MAX_ENVELOPE_BYTES", "Envelope", "EnvelopeCodec", "OpenedMessage"]
 
-ENVELOPE_MAGIC = b"\xc3\x01"
+ENVELOPE_MAGIC = SINGLE_OBJECT_MAGIC  # the Envelope is Avro single-object encoded
 MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
-_HEADER = len(ENVELOPE_MAGIC) + 8
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -51,7 +50,11 @@ class OpenedMessage:
     record: dict[str, Any]
     signer: VerifiedSigner
     envelope: Envelope
-    body_sha256: bytes
+
+    @property
+    def body_sha256(self) -> bytes:
+        """SHA-256 of the signed body bytes (for receipts); computed only when asked for."""
+        return hashlib.sha256(self.envelope.body).digest()
 
 
 class EnvelopeCodec:
@@ -96,13 +99,7 @@ class EnvelopeCodec:
                 reason=Reason.MESSAGE_TOO_LARGE,
                 hint="send large documents as a claim check (ExternalContent), not inline",
             )
-        if data[:2] != ENVELOPE_MAGIC or len(data) < _HEADER:
-            raise DecodeError(
-                "the bytes are not a gateway envelope (no C3 01 single-object marker)",
-                reason=Reason.MALFORMED_ENVELOPE,
-                hint="produce the envelope as docs/wire-format.md describes",
-            )
-        decoded = self.registry.decode_single(data)
+        decoded = self.registry.decode_single(data)  # checks the C3 01 marker and fingerprint
         if decoded.name != "Envelope":
             raise DecodeError(
                 f"the single-object marker names a {decoded.name}, not an Envelope",
@@ -179,5 +176,4 @@ class EnvelopeCodec:
             record=record,
             signer=signer,
             envelope=envelope,
-            body_sha256=hashlib.sha256(envelope.body).digest(),
         )
