@@ -23,12 +23,12 @@ from cryptography import x509
 from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
 from gateway.exceptions import GatewayError, MessageError
 from gateway.schemas import SchemaRegistry
-from gateway.signing import Signer, Verifier, serial_hex
+from gateway.signing import DEFAULT_GATEWAY_ORG, Signer, Verifier, serial_hex
 from gateway.topics.names import inbox_topic, outbox_topic
 
 __all__ = ["AgencyClient", "InboxItem", "Sent"]
 
-GATEWAY_ORG = "999999999"
+GATEWAY_ORG = DEFAULT_GATEWAY_ORG
 _SEEN_LIMIT = 100_000
 
 

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.exceptions import ConfigError
+from gateway.signing.pki import DEFAULT_GATEWAY_ORG
 
 __all__ = ["ENV_PREFIX", "Settings", "load_settings"]
 
@@ -48,7 +49,7 @@ class Settings(BaseSettings):
         (), description="CRL files (PEM or DER); default: <home>/pki/ca/crl.pem if it exists"
     )
     gateway_org: str = Field(
-        "999999999",
+        DEFAULT_GATEWAY_ORG,
         pattern=r"^\d{9}$",
         description="the organisation code in the gateway's certificate",
     )

@@ -22,7 +22,7 @@ from gateway.signing.exceptions import (
     UnsupportedAlgorithmError,
     UntrustedCertificateError,
 )
-from gateway.signing.pki import Identity, PkiLayout, init_pki, revoke
+from gateway.signing.pki import DEFAULT_GATEWAY_ORG, Identity, PkiLayout, init_pki, revoke
 from gateway.signing.registry import DEFAULT_REGISTRY, AlgorithmRegistry, register_algorithm
 from gateway.signing.signer import Signer
 from gateway.signing.trust import RevocationSet, TrustStore
@@ -31,6 +31,7 @@ from gateway.signing.verifier import Verifier
 
 __all__ = [
     "DEFAULT_ALGORITHM",
+    "DEFAULT_GATEWAY_ORG",
     "DEFAULT_REGISTRY",
     "AlgorithmRegistry",
     "BadCertificateError",
