@@ -51,3 +51,5 @@ class Reason(StrEnum):
     # delivery
     DELIVERY_FAILED = "delivery_failed"
     BACKPRESSURE = "backpressure"
+    # added after the first release of the list
+    REQUEST_CANCELLED = "request_cancelled"

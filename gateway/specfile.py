@@ -14,7 +14,7 @@ import yaml
 
 from gateway.exceptions import SpecError
 
-__all__ = ["LinedDict", "LinedList", "line_of", "load_spec"]
+__all__ = ["LinedDict", "LinedList", "SpecReader", "line_of", "load_spec"]
 
 
 class LinedDict(dict[str, Any]):
@@ -95,3 +95,55 @@ def load_spec(path: Path) -> Any:
     if node is None:
         raise SpecError("the file is empty", file=file, line=1)
     return _convert(node, file)
+
+
+class SpecReader:
+    """Builds file:line errors while a spec file is validated; shared by every spec loader."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+
+    def fail(
+        self,
+        msg: str,
+        where: Any,
+        key: str | int | None = None,
+        *,
+        entry: str | None = None,
+        hint: str | None = None,
+    ) -> SpecError:
+        return SpecError(msg, file=self.file, line=line_of(where, key), entry=entry, hint=hint)
+
+    def mapping(self, value: Any, what: str, parent: Any, key: str | int) -> LinedDict:
+        if not isinstance(value, LinedDict):
+            raise self.fail(f"{what} must be a mapping", parent, key)
+        return value
+
+    def seq(self, value: Any, what: str, parent: Any, key: str) -> LinedList:
+        if not isinstance(value, LinedList):
+            raise self.fail(f"{what} must be a list", parent, key)
+        return value
+
+    def unknown(self, data: LinedDict, allowed: set[str], entry: str | None = None) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(
+                    f"unknown key {key!r}",
+                    data,
+                    key,
+                    entry=entry,
+                    hint="allowed keys: " + ", ".join(sorted(allowed)),
+                )
+
+    def int_at_least(
+        self, data: LinedDict, key: str, minimum: int, entry: str | None = None
+    ) -> int:
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(
+                f"{key} must be a whole number >= {minimum}, not {value!r}",
+                data,
+                key,
+                entry=entry,
+            )
+        return value

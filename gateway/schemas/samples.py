@@ -101,7 +101,7 @@ def sample_request(**overrides: Any) -> dict[str, Any]:
         "recipient": dict(_HOLDER),
         "service": dict(_SERVICE),
         "applicant": {
-            "pinfl": "41405900261234",
+            "pinfl": "41405900261239",
             "surname": "Karimova",
             "given_name": "Dilnoza",
             "patronymic": "Rustamovna",

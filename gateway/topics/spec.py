@@ -10,10 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Any
 
-from gateway.exceptions import SpecError
-from gateway.specfile import LinedDict, LinedList, line_of, load_spec
+from gateway.specfile import LinedDict, LinedList, SpecReader, load_spec
 
 __all__ = ["Body", "TopicSpec", "TopicsFile", "load_topics"]
 
@@ -68,57 +66,7 @@ class TopicsFile:
         return {t.name: t for t in self.topics}
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.file = str(path)
-
-    def fail(
-        self,
-        msg: str,
-        where: Any,
-        key: str | int | None = None,
-        *,
-        entry: str | None = None,
-        hint: str | None = None,
-    ) -> SpecError:
-        return SpecError(msg, file=self.file, line=line_of(where, key), entry=entry, hint=hint)
-
-    def mapping(self, value: Any, what: str, parent: Any, key: str | int) -> LinedDict:
-        if not isinstance(value, LinedDict):
-            raise self.fail(f"{what} must be a mapping", parent, key)
-        return value
-
-    def seq(self, value: Any, what: str, parent: Any, key: str) -> LinedList:
-        if not isinstance(value, LinedList):
-            raise self.fail(f"{what} must be a list", parent, key)
-        return value
-
-    def unknown(self, data: LinedDict, allowed: set[str], entry: str | None = None) -> None:
-        for key in data:
-            if key not in allowed:
-                raise self.fail(
-                    f"unknown key {key!r}",
-                    data,
-                    key,
-                    entry=entry,
-                    hint="allowed keys: " + ", ".join(sorted(allowed)),
-                )
-
-    def int_at_least(
-        self, data: LinedDict, key: str, minimum: int, entry: str | None = None
-    ) -> int:
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(
-                f"{key} must be a whole number >= {minimum}, not {value!r}",
-                data,
-                key,
-                entry=entry,
-            )
-        return value
-
-
-def _bodies(r: _Reader, root: LinedDict) -> tuple[Body, ...]:
+def _bodies(r: SpecReader, root: LinedDict) -> tuple[Body, ...]:
     items = r.seq(root.get("bodies", LinedList()), "bodies", root, "bodies")
     out: list[Body] = []
     for i, item in enumerate(items):
@@ -140,7 +88,7 @@ def _bodies(r: _Reader, root: LinedDict) -> tuple[Body, ...]:
     return tuple(out)
 
 
-def _adapters(r: _Reader, root: LinedDict) -> tuple[str, ...]:
+def _adapters(r: SpecReader, root: LinedDict) -> tuple[str, ...]:
     items = r.seq(root.get("adapters", LinedList()), "adapters", root, "adapters")
     for i, name in enumerate(items):
         if not isinstance(name, str) or not _ADAPTER.match(name):
@@ -152,7 +100,7 @@ def _adapters(r: _Reader, root: LinedDict) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _configs(r: _Reader, t: LinedDict, name: str, defaults: LinedDict) -> dict[str, str]:
+def _configs(r: SpecReader, t: LinedDict, name: str, defaults: LinedDict) -> dict[str, str]:
     configs: dict[str, str] = {}
     if "cleanup_policy" in t:
         policy = t["cleanup_policy"]
@@ -180,7 +128,7 @@ def _configs(r: _Reader, t: LinedDict, name: str, defaults: LinedDict) -> dict[s
 
 def load_topics(path: Path) -> TopicsFile:
     """Load, validate and expand ``topics.yaml``; raises :class:`SpecError` on any problem."""
-    r = _Reader(path)
+    r = SpecReader(path)
     root = load_spec(path)
     if not isinstance(root, LinedDict):
         raise r.fail("the file must be a mapping with a 'topics' list", root)

@@ -44,4 +44,4 @@ def test_demo_shows_a_signed_request_and_its_answer(tmp_path: Path, kafka_bootst
     assert "signed by 201000002" in out
     assert "answer due" in out
     assert (tmp_path / "pki" / "orgs" / "201000001" / "key.pem").stat().st_mode & 0o777 == 0o600
-    assert "41405900261234" not in out + done.stderr  # the applicant's PINFL is never printed
+    assert "41405900261239" not in out + done.stderr  # the applicant's PINFL is never printed

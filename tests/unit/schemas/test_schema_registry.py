@@ -88,7 +88,8 @@ def test_fingerprints_are_distinct(registry: SchemaRegistry) -> None:
 def test_every_sample_round_trips(registry: SchemaRegistry, name: str) -> None:
     record = SAMPLES[name]()
     decoded = roundtrip(registry, name, record)
-    assert decoded == DecodedBody(name=name, version=1, record=record, reader_version=1)
+    latest = registry.latest_version(name)
+    assert decoded == DecodedBody(name=name, version=latest, record=record, reader_version=latest)
 
 
 @pytest.mark.parametrize(
@@ -194,7 +195,7 @@ def _with(path: list[str | int], value: Any) -> dict[str, Any]:
         (_with(["extra", "channel"], 5), "extra.channel"),
         (_with(["signer", "middle_name"], "x"), "signer.middle_name"),
         (_with(["typo_field"], "x"), "typo_field"),
-        (_with(["applicant"], {"pinfl": "41405900261234"}), "applicant.surname"),
+        (_with(["applicant"], {"pinfl": "41405900261239"}), "applicant.surname"),
         (_with(["requested"], "birth_record"), "requested"),
     ],
 )
@@ -215,7 +216,7 @@ def test_encode_errors_do_not_quote_personal_data(registry: SchemaRegistry) -> N
         registry.encode("Request", record)
     text = str(caught.value)
     assert "Karimova" not in text
-    assert "41405900261234" not in text
+    assert "41405900261239" not in text
 
 
 def test_encode_unknown_schema(registry: SchemaRegistry) -> None:
