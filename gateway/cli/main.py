@@ -13,6 +13,7 @@ from gateway.cli.messages import inbox, send
 from gateway.cli.pki import pki
 from gateway.cli.schemas import schemas
 from gateway.cli.topics import topics
+from gateway.cli.worker import track, worker
 from gateway.config import Settings, load_settings
 from gateway.exceptions import GatewayError
 from gateway.logs import configure_logging
@@ -43,6 +44,8 @@ cli.add_command(send)
 cli.add_command(inbox)
 cli.add_command(schemas)
 cli.add_command(demo)
+cli.add_command(worker)
+cli.add_command(track)
 
 
 def main() -> None:

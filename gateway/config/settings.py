@@ -56,6 +56,38 @@ class Settings(BaseSettings):
     local_kafka_port: int = Field(9092, ge=1024, le=65535)
     local_controller_port: int = Field(9093, ge=1024, le=65535)
     local_kafka_heap: str = Field("512m", pattern=r"^\d+[kmgKMG]$")
+    services_file: Path = Field(
+        Path("services.yaml"), description="the service registry (who may ask whom, item 21)"
+    )
+    gateway_key: Path | None = Field(
+        None, description="the gateway's signing key (PEM); default: <home>/pki/gateway/key.pem"
+    )
+    gateway_cert: Path | None = Field(
+        None,
+        description="the gateway's certificate chain (PEM); default: <home>/pki/gateway/cert.pem",
+    )
+    worker_id: str = Field(
+        "exchange-gateway",
+        pattern=r"^[A-Za-z0-9._-]{1,100}$",
+        description="Faust app id: the consumer group and the prefix of the table topics",
+    )
+    worker_web_host: str = Field("127.0.0.1", description="bind address of the worker's web view")
+    worker_web_port: int = Field(6066, ge=1024, le=65535, description="port of the web view")
+    worker_batch: int = Field(200, ge=1, le=10_000, description="messages taken per batch")
+    worker_batch_wait_ms: int = Field(
+        5, ge=1, le=10_000, description="longest wait to fill a batch (adds to latency)"
+    )
+    table_store: str = Field(
+        "memory://", description="Faust table store: memory:// or rocksdb:// (rebuilt from Kafka)"
+    )
+    topic_replication: int = Field(1, ge=1, le=7, description="replication of table topics")
+    max_clock_skew_s: int = Field(300, ge=0, description="how far sent_at may be in the future")
+    max_age_h: int = Field(72, ge=1, description="how old sent_at may be at intake (hours)")
+    overdue_check_s: float = Field(30.0, gt=0, description="how often open cases are checked")
+    services_check_s: float = Field(5.0, gt=0, description="how often services_file is re-read")
+    clock_offset_s: float = Field(
+        0.0, description="shifts the worker's clock; for drills and tests only, never production"
+    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -85,6 +117,14 @@ class Settings(BaseSettings):
             return self.crl_files
         default = self.pki_dir / "ca" / "crl.pem"
         return (default,) if default.exists() else ()
+
+    @property
+    def gateway_key_path(self) -> Path:
+        return self.gateway_key or self.pki_dir / "gateway" / "key.pem"
+
+    @property
+    def gateway_cert_path(self) -> Path:
+        return self.gateway_cert or self.pki_dir / "gateway" / "cert.pem"
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -259,8 +259,8 @@ class Intake:
                 for a in service.adapters
             ),
             self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=due),
-            *self._events(opened, case, at, sender, ("received", "accepted")),
-            *self._events(opened, case, at, recipient, ("delivered",)),
+            *self._events(opened, case, at, actor=sender, stages=("received", "accepted")),
+            *self._events(opened, case, at, actor=recipient, stages=("delivered",)),
         ]
         return Decision("accepted", outputs, "Request", record["message_id"], case)
 
@@ -331,9 +331,13 @@ class Intake:
                 for a in case.adapters
             ),
             self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=None),
-            *self._events(opened, new, at, sender, ("received", stage), detail),
-            *self._events(opened, new, at, case.requester, ("delivered",), detail),
-            *self._events(opened, new, at, self.gateway_org, ("closed",), detail),
+            *self._events(opened, new, at, actor=sender, stages=("received", stage), detail=detail),
+            *self._events(
+                opened, new, at, actor=case.requester, stages=("delivered",), detail=detail
+            ),
+            *self._events(
+                opened, new, at, actor=self.gateway_org, stages=("closed",), detail=detail
+            ),
         ]
         return Decision("accepted", outputs, kind, record["message_id"], new)
 
@@ -383,9 +387,9 @@ class Intake:
                 for a in case.adapters
             ),
             self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=None),
-            *self._events(opened, new, at, sender, ("received", "cancelled")),
-            *self._events(opened, new, at, case.holder, ("delivered",)),
-            *self._events(opened, new, at, self.gateway_org, ("closed",)),
+            *self._events(opened, new, at, actor=sender, stages=("received", "cancelled")),
+            *self._events(opened, new, at, actor=case.holder, stages=("delivered",)),
+            *self._events(opened, new, at, actor=self.gateway_org, stages=("closed",)),
         ]
         return Decision("accepted", outputs, "Cancellation", record["message_id"], new)
 
@@ -395,6 +399,7 @@ class Intake:
         opened: OpenedMessage,
         case: Case,
         at: datetime,
+        *,
         actor: str,
         stages: tuple[str, ...],
         detail: Mapping[str, str] | None = None,

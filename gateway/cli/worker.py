@@ -1,0 +1,81 @@
+"""``gateway worker`` (the exchange pipeline) and ``gateway track`` (a case's timeline)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import click
+
+from gateway.config import Settings
+from gateway.exceptions import GatewayError
+
+__all__ = ["track", "worker"]
+
+
+@click.command()
+@click.option("--web-port", type=int, default=None, help="port of the web view (default 6066)")
+@click.pass_obj
+def worker(settings: Settings, web_port: int | None) -> None:
+    """Run the exchange pipeline: intake, authorisation, deadlines, routing, tracking."""
+    import faust  # noqa: PLC0415 -- Faust is heavy; only this command needs it
+
+    from gateway.worker import build_worker  # noqa: PLC0415
+
+    if web_port is not None:
+        settings = settings.model_copy(update={"worker_web_port": web_port})
+    built = build_worker(settings)
+    faust.Worker(
+        built.app,
+        loglevel=settings.log_level.upper(),
+    ).execute_from_commandline()
+
+
+def _fetch(settings: Settings, ident: str) -> dict[str, Any]:
+    url = f"http://{settings.worker_web_host}:{settings.worker_web_port}/track/{ident}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return dict(json.load(answer))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise GatewayError(
+                f"no case or message {ident} is known to the worker",
+                hint="check the id; a message the gateway rejected has no case (see "
+                "exchange.rejected)",
+            ) from None
+        raise GatewayError(f"the worker answered {exc.code} for {url}") from None
+    except OSError as exc:
+        raise GatewayError(
+            f"cannot reach the worker's web view at {url}: {exc}",
+            hint="start `gateway worker`, or set GATEWAY_WORKER_WEB_HOST/PORT to where it runs",
+        ) from None
+
+
+@click.command()
+@click.argument("ident")
+@click.option("--json", "as_json", is_flag=True, help="print the case as JSON")
+@click.pass_obj
+def track(settings: Settings, ident: str, as_json: bool) -> None:
+    """Print where a case stands: its state, deadline and every lifecycle event.
+
+    IDENT is a case id or the id of any message of the case.
+    """
+    found = _fetch(settings, ident)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    case = found.get("case") or {}
+    click.echo(f"case {found['case_id']}")
+    if case:
+        click.echo(
+            f"  service {case['service']}: {case['requester']} -> {case['holder']}, "
+            f"status {case['status']}"
+        )
+    for event in found["timeline"]:
+        deadline = f"  due {event['deadline']}" if event.get("deadline") else ""
+        click.echo(
+            f"  {event['at']}  {event['stage']:<10} by {event['actor']}"
+            f"  ({event['detail'].get('type', '')} {event['message_id']}){deadline}"
+        )

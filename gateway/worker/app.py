@@ -1,0 +1,372 @@
+"""The Faust app: intake agent, tracking agent, overdue and reload timers, tracking web page.
+
+Tables (memory or RocksDB, rebuilt from their changelog topics):
+
+* ``cases``: case id -> :class:`~gateway.pipeline.Case` (open cases, deadlines, message ids);
+* ``tracking``: case id -> the case's timeline, built from the events topic;
+* ``message_cases``: message id -> case id, so a case is found by any of its message ids.
+
+Every table uses the producer's partitioner on the case id, the key of every outbox and of the
+events topic, so a case's state lives on the worker that consumes the case's partition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+import structlog
+from aiokafka.partitioner import DefaultPartitioner
+from faust.types import EventT
+
+from gateway.calendar import default_calendar
+from gateway.config import Settings
+from gateway.envelope import EnvelopeCodec
+from gateway.exceptions import ConfigError, GatewayError
+from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
+from gateway.schemas import SchemaRegistry
+from gateway.services import ReloadingRegistry
+from gateway.signing import Signer, Verifier
+from gateway.topics import load_topics
+from gateway.topics.names import EVENTS, outbox_topic
+from gateway.worker.delivery import Deliverer, run_shielded
+
+__all__ = ["GatewayWorker", "build_worker"]
+
+log = structlog.get_logger(__name__)
+
+_CLEANUP_AFTER = timedelta(days=30)  # closed cases kept for duplicates and tracking
+
+
+def _partitions(settings: Settings) -> tuple[tuple[str, ...], int]:
+    """The outbox topics and their common partition count (the tables' partition count)."""
+    spec = load_topics(settings.topics_file)
+    by_name = spec.by_name()
+    outboxes = tuple(outbox_topic(b.code) for b in spec.bodies)
+    missing = [t for t in (*outboxes, EVENTS) if t not in by_name]
+    if not outboxes or missing:
+        raise ConfigError(
+            f"{settings.topics_file} declares no bodies or lacks topics: {', '.join(missing)}",
+            field="topics_file",
+            hint="declare exchange.outbox.{body} and exchange.events (see topics.yaml)",
+        )
+    counts = {by_name[t].partitions for t in (*outboxes, EVENTS)}
+    if len(counts) != 1:
+        raise ConfigError(
+            f"{settings.topics_file}: the outboxes and exchange.events must have one partition "
+            f"count (found {sorted(counts)}); a case's state lives with its partition",
+            field="topics_file",
+            hint="give exchange.outbox.{body} and exchange.events the same partitions",
+        )
+    return outboxes, counts.pop()
+
+
+def _check_services(settings: Settings, services: ReloadingRegistry) -> None:
+    """Every body and adapter the service registry names must have its topics."""
+    spec = load_topics(settings.topics_file)
+    bodies = {b.code for b in spec.bodies}
+    unknown_bodies = sorted(services.current.bodies - bodies)
+    unknown_adapters = sorted(services.current.adapters - set(spec.adapters))
+    if unknown_bodies or unknown_adapters:
+        raise ConfigError(
+            f"{settings.services_file} names bodies {unknown_bodies} or adapters "
+            f"{unknown_adapters} that {settings.topics_file} does not declare",
+            field="services_file",
+            hint="add them to topics.yaml and run `gateway topics apply`, or fix the registry",
+        )
+
+
+@dataclasses.dataclass
+class GatewayWorker:
+    """The app and everything its agents share; built once by :func:`build_worker`."""
+
+    settings: Settings
+    app: faust.App
+    intake: Intake
+    outputs: Outputs
+    deliverer: Deliverer
+    services: ReloadingRegistry
+    registry: SchemaRegistry
+    outboxes: tuple[str, ...]
+    partitions: int
+    cases: Any  # faust.Table: case id -> Case.to_json()
+    tracking: Any  # faust.Table: case id -> list of events
+    message_cases: Any  # faust.Table: message id -> case id
+    processed: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The worker's clock (shifted only in drills and tests, ``clock_offset_s``)."""
+        return datetime.now(UTC) + timedelta(seconds=self.settings.clock_offset_s)
+
+    # --- intake ---------------------------------------------------------------------------
+    async def handle_batch(self, events: Sequence[EventT[bytes]]) -> None:
+        """Decide on a batch, produce its outputs, then store the new case states.
+
+        Runs shielded: the batch's offsets are acknowledged to Faust only after this returns,
+        so they are committed only after the outputs are in Kafka (at-least-once).
+        """
+        overlay: dict[str, Case] = {}
+
+        def lookup(case_id: str) -> Case | None:
+            case = overlay.get(case_id)
+            if case is None:
+                stored = self.cases.get(case_id)
+                case = Case.from_json(stored) if stored else None
+            return case
+
+        now = self.now()
+        outputs = []
+        for event in events:
+            msg = event.message
+            source = Source(
+                msg.topic, msg.partition, msg.offset, datetime.fromtimestamp(msg.timestamp, UTC)
+            )
+            decision = self.intake.process(event.value or b"", source, lookup, now)
+            if decision.case is not None:
+                overlay[decision.case.case_id] = decision.case
+            outputs.extend(decision.outputs)
+            self.processed[decision.outcome] = self.processed.get(decision.outcome, 0) + 1
+            if decision.outcome == "rejected":
+                log.info(
+                    "message_rejected",
+                    reason=str(decision.reason),
+                    field=decision.field,
+                    kind=decision.kind,
+                    message_id=decision.message_id,
+                    topic=msg.topic,
+                    partition=msg.partition,
+                    offset=msg.offset,
+                )
+
+        async def commit() -> None:
+            await self.deliverer.deliver(outputs)
+            for case_id, case in overlay.items():
+                self.cases[case_id] = case.to_json()
+
+        await run_shielded(commit, "intake")
+
+    # --- tracking -------------------------------------------------------------------------
+    async def track_batch(self, events: Sequence[EventT[bytes]]) -> None:
+        """Append events to their cases' timelines (idempotent by event id)."""
+        updates: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            try:
+                record = self.registry.decode_single(event.value or b"").record
+            except GatewayError as exc:
+                log.warning("event_unreadable", reason=str(exc.reason), offset=event.message.offset)
+                continue
+            case_id = record.get("case_id")
+            if not case_id:
+                continue
+            timeline = updates.get(case_id)
+            if timeline is None:
+                timeline = list(self.tracking.get(case_id) or [])
+            if any(e["event_id"] == record["event_id"] for e in timeline):
+                continue
+            timeline.append(_timeline_entry(record))
+            updates[case_id] = timeline
+            if record["message_id"] != case_id and record["message_id"] not in self.message_cases:
+                self.message_cases[record["message_id"]] = case_id
+        for case_id, timeline in updates.items():
+            self.tracking[case_id] = timeline
+
+    def find(self, ident: str) -> dict[str, Any] | None:
+        """A case by case id or by any of its message ids: state and timeline."""
+        case_id = ident if ident in self.tracking or ident in self.cases else None
+        case_id = case_id or self.message_cases.get(ident)
+        if case_id is None:
+            return None
+        return {
+            "case_id": case_id,
+            "case": self.cases.get(case_id),
+            "timeline": list(self.tracking.get(case_id) or []),
+        }
+
+    # --- deadlines ------------------------------------------------------------------------
+    def _local_partitions(self) -> set[int]:
+        actives = self.app.assignor.assigned_actives()
+        return {tp.partition for tp in actives if tp.topic in self.outboxes}
+
+    async def check_overdue(self) -> int:
+        """Announce every open case of this worker's partitions that is past its deadline."""
+        now = self.now()
+        now_ms = int(now.timestamp() * 1000)
+        mine = self._local_partitions()
+        partitioner = DefaultPartitioner()
+        all_partitions = list(range(self.partitions))
+        late: list[Case] = []
+        stale: list[str] = []
+        for case_id, value in list(self.cases.items()):
+            if partitioner(case_id.encode(), all_partitions, all_partitions) not in mine:
+                continue
+            if value.get("status") != "open":
+                closed = value.get("closed_at") or now_ms
+                if now_ms - closed > _CLEANUP_AFTER.total_seconds() * 1000:
+                    stale.append(case_id)
+                continue
+            due = value.get("due_at")
+            if due is not None and due < now_ms and not value.get("overdue_notified"):
+                late.append(Case.from_json(value))
+        if not late and not stale:
+            return 0
+        outputs = [
+            o
+            for case in late
+            for o in overdue_outputs(case, self.outputs, now=now, actor=self.settings.gateway_org)
+        ]
+
+        async def commit() -> None:
+            await self.deliverer.deliver(outputs)
+            for case in late:
+                self.cases[case.case_id] = {**case.to_json(), "overdue_notified": True}
+            for case_id in stale:
+                del self.cases[case_id]
+
+        await run_shielded(commit, "overdue")
+        if late:
+            log.info("cases_overdue", count=len(late))
+        return len(late)
+
+
+def _timeline_entry(record: dict[str, Any]) -> dict[str, Any]:
+    deadline = record.get("deadline")
+    return {
+        "event_id": record["event_id"],
+        "message_id": record["message_id"],
+        "stage": record["stage"],
+        "at": record["at"].isoformat(),
+        "actor": record["actor"],
+        "deadline": deadline.isoformat() if deadline else None,
+        "detail": dict(record.get("detail") or {}),
+    }
+
+
+def build_worker(settings: Settings) -> GatewayWorker:
+    """Build the app from the settings; a bad file, key or certificate stops here, clearly."""
+    outboxes, partitions = _partitions(settings)
+    registry = SchemaRegistry.load()
+    codec = EnvelopeCodec(registry)
+    verifier = Verifier.from_paths(settings.trust_paths, settings.crl_paths)
+    signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)
+    services = ReloadingRegistry(settings.services_file)
+    _check_services(settings, services)
+    outputs = Outputs(codec, signer)
+    intake = Intake(
+        codec,
+        verifier,
+        outputs,
+        lambda: services.current,
+        default_calendar(),
+        gateway_org=settings.gateway_org,
+        policy=IntakePolicy(
+            max_clock_skew=timedelta(seconds=settings.max_clock_skew_s),
+            max_age=timedelta(hours=settings.max_age_h),
+        ),
+    )
+    datadir = settings.home / "worker" / settings.worker_id
+    datadir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.worker_id,
+        broker=[f"kafka://{s}" for s in settings.bootstrap_servers],
+        store=settings.table_store,
+        datadir=str(datadir),
+        topic_partitions=partitions,
+        topic_replication_factor=settings.topic_replication,
+        consumer_auto_offset_reset="earliest",
+        consumer_max_fetch_size=6 * 1024 * 1024,
+        producer_linger=0.005,
+        producer_acks=-1,
+        producer_max_request_size=6 * 1024 * 1024,
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_commit_interval=1.0,
+        stream_ack_exceptions=False,
+        stream_ack_cancelled_tasks=False,
+        web_host=settings.worker_web_host,
+        web_bind=settings.worker_web_host,
+        web_port=settings.worker_web_port,
+        web_in_thread=False,
+    )
+    table_options: dict[str, Any] = {
+        "default": None,
+        "key_type": str,
+        "use_partitioner": True,
+        "partitions": partitions,
+    }
+    worker = GatewayWorker(
+        settings=settings,
+        app=app,
+        intake=intake,
+        outputs=outputs,
+        deliverer=Deliverer(settings.bootstrap_servers, client_id=f"{settings.worker_id}-out"),
+        services=services,
+        registry=registry,
+        outboxes=outboxes,
+        partitions=partitions,
+        cases=app.Table("cases", **table_options),
+        tracking=app.Table("tracking", **table_options),
+        message_cases=app.Table("message_cases", **table_options),
+    )
+    _wire(worker)
+    return worker
+
+
+def _wire(worker: GatewayWorker) -> None:
+    """Agents, timers and pages: thin wiring, every decision is in the core."""
+    app, settings = worker.app, worker.settings
+    outboxes = app.topic(
+        *worker.outboxes,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    events = app.topic(
+        EVENTS, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+    within = settings.worker_batch_wait_ms / 1000
+
+    @app.agent(outboxes, name="intake")
+    async def intake_agent(stream: Any) -> None:  # a faust Stream (take_events is untyped)
+        async for batch in stream.take_events(settings.worker_batch, within=within):
+            await worker.handle_batch(batch)
+
+    @app.agent(events, name="tracker")
+    async def tracker_agent(stream: Any) -> None:
+        async for batch in stream.take_events(500, within=0.05):
+            await worker.track_batch(batch)
+
+    @app.timer(settings.overdue_check_s)  # type: ignore[untyped-decorator]
+    async def overdue_timer() -> None:
+        await worker.check_overdue()
+
+    @app.timer(settings.services_check_s)  # type: ignore[untyped-decorator]
+    async def services_timer() -> None:
+        worker.services.refresh()
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def start_producer() -> None:
+        await worker.deliverer.start()
+        log.info(
+            "worker_started",
+            outboxes=len(worker.outboxes),
+            partitions=worker.partitions,
+            services=len(worker.services.current),
+        )
+
+    @app.page("/track/{ident}")
+    async def track_page(web: Any, request: Any, ident: str) -> Any:
+        found = worker.find(ident)
+        if found is None:
+            return web.json({"error": "unknown", "id": ident}, status=404)
+        return web.json(found)
+
+    @app.page("/health")
+    async def health_page(web: Any, request: Any) -> Any:
+        return web.json({"status": "ok", "processed": dict(worker.processed)})
+
+    del intake_agent, tracker_agent, overdue_timer, services_timer, start_producer
+    del track_page, health_page
