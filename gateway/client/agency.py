@@ -176,7 +176,7 @@ class AgencyClient:
                 for records in batch.values():
                     for rec in records:
                         item = self._open(rec.topic, rec.partition, rec.offset, rec.value)
-                        mid = item.message.record.get("message_id") if item.message else None
+                        mid = _dedupe_key(item)
                         if mid is None or mid not in seen:
                             if mid is not None:
                                 seen[mid] = None
@@ -194,3 +194,16 @@ class AgencyClient:
         except GatewayError as exc:
             return InboxItem(topic, partition, offset, None, exc)
         return InboxItem(topic, partition, offset, opened, None)
+
+
+def _dedupe_key(item: InboxItem) -> str | None:
+    """What makes an inbox item a repeat: its type and id (the event id for a Status).
+
+    A receipt, a rejection and lifecycle notices all name the sender's message id; only the
+    same type with the same id is a repeat delivered again after a gateway restart.
+    """
+    if item.message is None:
+        return None
+    record = item.message.record
+    ident = record.get("event_id") or record.get("message_id")
+    return None if ident is None else f"{item.message.kind}:{ident}"

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     worker_batch_wait_ms: int = Field(
         5, ge=1, le=10_000, description="longest wait to fill a batch (adds to latency)"
     )
+    worker_session_timeout_s: float = Field(
+        10.0,
+        ge=6.0,
+        le=300.0,
+        description="consumer session timeout: how soon a dead worker's "
+        "partitions move to the others",
+    )
     table_store: str = Field(
         "memory://", description="Faust table store: memory:// or rocksdb:// (rebuilt from Kafka)"
     )

@@ -280,7 +280,7 @@ def build_worker(settings: Settings) -> GatewayWorker:
         producer_linger=0.005,
         producer_acks=-1,
         producer_max_request_size=6 * 1024 * 1024,
-        broker_session_timeout=10.0,
+        broker_session_timeout=settings.worker_session_timeout_s,
         broker_heartbeat_interval=1.0,
         broker_commit_interval=1.0,
         stream_ack_exceptions=False,

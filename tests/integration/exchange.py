@@ -1,0 +1,312 @@
+"""A private exchange for one test: its own bodies, topics, PKI, service registry and worker.
+
+Bodies get random 9-digit codes, so their outboxes and inboxes belong to this test alone; the
+worker runs as a real ``gateway worker`` process (it can be killed with SIGKILL) against the
+session's real broker. Waiting is on events: records that arrive, a port that answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from gateway.client import AgencyClient
+from gateway.envelope import EnvelopeCodec
+from gateway.schemas import SchemaRegistry
+from gateway.schemas.samples import sample_request, sample_response
+from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+from gateway.topics import load_topics
+from gateway.topics.admin import apply_plan, plan_topics
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = "T-1"
+ARCHIVE = "T-ARCHIVE"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class WorkerProcess:
+    """A running ``gateway worker``; its output goes to a log file."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def track(self, ident: str) -> dict[str, Any] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/track/{ident}") as r:
+                return dict(json.load(r))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@dataclass
+class Exchange:
+    """Bodies R (requester), H (holder), X (outsider), S (spare) and everything they need."""
+
+    root: Path
+    bootstrap: str
+    bodies: list[str]
+    pki: PkiLayout
+    worker_id: str
+    registry: SchemaRegistry = field(default_factory=SchemaRegistry.load)
+    workers: list[WorkerProcess] = field(default_factory=list)
+
+    @property
+    def R(self) -> str:  # noqa: N802 -- the requester, named as in the regulation's diagrams
+        return self.bodies[0]
+
+    @property
+    def H(self) -> str:  # noqa: N802
+        return self.bodies[1]
+
+    @property
+    def X(self) -> str:  # noqa: N802
+        return self.bodies[2]
+
+    @property
+    def verifier(self) -> Verifier:
+        return Verifier.from_paths([self.pki.ca_cert], [self.pki.crl])
+
+    @property
+    def codec(self) -> EnvelopeCodec:
+        return EnvelopeCodec(self.registry)
+
+    def signer(self, org: str) -> Signer:
+        ident = self.pki.orgs[org]
+        return Signer.from_files(ident.key, ident.cert)
+
+    def client(self, org: str) -> AgencyClient:
+        return AgencyClient(
+            org,
+            self.signer(org),
+            self.verifier,
+            bootstrap=self.bootstrap,
+            registry=self.registry,
+            group_id=f"{self.worker_id}-{org}-{random.randrange(1 << 30)}",
+        )
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            GATEWAY_KAFKA_BOOTSTRAP=self.bootstrap,
+            GATEWAY_HOME=str(self.root),
+            GATEWAY_TOPICS_FILE=str(self.root / "topics.yaml"),
+            GATEWAY_SERVICES_FILE=str(self.root / "services.yaml"),
+            GATEWAY_WORKER_ID=self.worker_id,
+            GATEWAY_WORKER_SESSION_TIMEOUT_S="6",
+            GATEWAY_OVERDUE_CHECK_S="0.5",
+            GATEWAY_SERVICES_CHECK_S="0.5",
+            GATEWAY_LOG_FORMAT="json",
+        )
+        env.update(extra)
+        return env
+
+    def start_worker(self, **extra: str) -> WorkerProcess:
+        """Start a worker process and wait until its web view answers."""
+        port = _free_port()
+        log = self.root / f"worker-{len(self.workers)}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "gateway.cli", "worker", "--web-port", str(port)],
+                env=self.env(**extra),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        worker = WorkerProcess(proc, port, log)
+        self.workers.append(worker)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"the worker exited {proc.returncode}:\n{worker.output()}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1),
+            ):
+                return worker
+            time.sleep(0.1)  # polling a port that is not open yet; no event to await
+        raise AssertionError(f"the worker did not answer within 90 s:\n{worker.output()}")
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+    # --- messages --------------------------------------------------------------------------
+    def request(
+        self, sender: str | None = None, recipient: str | None = None, **over: Any
+    ) -> dict[str, Any]:
+        record = sample_request(
+            sender={"code": sender or self.R, "name": "Talab qiluvchi organ"},
+            recipient={"code": recipient or self.H, "name": "Ma'lumot egasi"},
+            service={"registry_number": SERVICE, "name": "Sinov xizmati"},
+        )
+        for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
+            record.pop(key)
+        record.update(over)
+        return record
+
+    def response(self, request: Mapping[str, Any], **over: Any) -> dict[str, Any]:
+        record = sample_response(
+            case_id=request["case_id"],
+            in_reply_to=request["message_id"],
+            sender=dict(request["recipient"]),
+            recipient=dict(request["sender"]),
+            service=dict(request["service"]),
+        )
+        for key in ("message_id", "sent_at", "signature_requisites"):
+            record.pop(key)
+        record.update(over)
+        return record
+
+
+def _topics_file(root: Path, bodies: list[str]) -> Path:
+    spec = yaml.safe_load((ROOT / "topics.yaml").read_text())
+    spec["bodies"] = [{"code": b, "name": f"Body {b}"} for b in bodies]
+    path = root / "topics.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True))
+    return path
+
+
+def _services_file(root: Path, bodies: list[str]) -> Path:
+    requester, holder = bodies[0], bodies[1]
+    services = {
+        "version": 1,
+        "services": [
+            {
+                "registry_number": SERVICE,
+                "name": "Sinov xizmati",
+                "provider": holder,
+                "requesters": [requester],
+                "documents": {
+                    "birth_record": "Tug'ilganlik haqidagi dalolatnoma yozuvi",
+                    "marriage_record": "Nikoh tuzilganligi haqidagi dalolatnoma yozuvi",
+                },
+                "deadline": 1,
+                "adapters": ["portal", "nisuz"],
+                "personal_data": True,
+            },
+            {
+                "registry_number": ARCHIVE,
+                "name": "Arxiv ma'lumotnomasi",
+                "provider": holder,
+                "requesters": [requester],
+                "deadline": "exempt",
+                "adapters": [],
+                "personal_data": True,
+            },
+        ],
+    }
+    path = root / "services.yaml"
+    path.write_text(yaml.safe_dump(services, allow_unicode=True))
+    return path
+
+
+async def make_exchange(root: Path, bootstrap: str, unique: str) -> Exchange:
+    """Bodies, topics (applied on the broker), PKI and service registry for one test."""
+    bodies = [f"7{random.randrange(10**8):08d}" for _ in range(4)]
+    topics = load_topics(_topics_file(root, bodies))
+    _services_file(root, bodies)
+    pki = init_pki(root / "pki", bodies)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        plan, actual = await plan_topics(admin, topics.topics)
+        await apply_plan(admin, plan, actual)
+    finally:
+        await admin.close()
+    return Exchange(root, bootstrap, bodies, pki, f"gw-{unique}")
+
+
+@contextlib.contextmanager
+def running(exchange: Exchange) -> Iterator[Exchange]:
+    try:
+        yield exchange
+    finally:
+        exchange.stop_workers()
+
+
+async def read_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    *,
+    timeout: float = 60.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the beginning, until ``done(records)`` or the timeout."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()  # a topic made moments ago
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while not done(records):
+            left = end - loop.time()
+            if left <= 0:
+                break
+            batch = await consumer.getmany(timeout_ms=int(min(left, 1.0) * 1000))
+            for recs in batch.values():
+                records.extend(recs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def produce_raw(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
