@@ -28,8 +28,8 @@ __all__ = [
     "pinfl_problem",
 ]
 
-_STIR = re.compile(r"^\d{9}$")
-_PINFL = re.compile(r"^\d{14}$")
+_STIR = re.compile(r"[0-9]{9}\Z")
+_PINFL = re.compile(r"[0-9]{14}\Z")
 
 
 def _missing(path: str, what: str) -> ValidationError:

@@ -39,9 +39,9 @@ _SERVICE_KEYS = {
     "description",
 }
 _REQUIRED = ("registry_number", "name", "provider", "requesters")
-REGISTRY_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-_STIR = re.compile(r"^\d{9}$")
-_ADAPTER = re.compile(r"^[a-z][a-z0-9_-]{0,48}$")
+REGISTRY_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}\Z")
+_STIR = re.compile(r"[0-9]{9}\Z")
+_ADAPTER = re.compile(r"[a-z][a-z0-9_-]{0,48}\Z")
 
 
 def load_services(path: Path) -> ServiceRegistry:

@@ -38,7 +38,7 @@ log = structlog.get_logger(__name__)
 DEFAULT_GATEWAY_ORG = "999999999"
 """The organisation code in the gateway's own development certificate."""
 
-_CODE = re.compile(r"\d{9}")
+_CODE = re.compile(r"[0-9]{9}")
 
 
 @dataclass(frozen=True, slots=True)

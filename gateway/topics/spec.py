@@ -27,9 +27,9 @@ _TOPIC_KEYS = {
 }
 _TOP_KEYS = {"version", "defaults", "bodies", "adapters", "topics"}
 _DEFAULT_KEYS = {"replication_factor", "min_insync_replicas"}
-_LEGAL = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
-_STIR = re.compile(r"^\d{9}$")
-_ADAPTER = re.compile(r"^[a-z][a-z0-9_-]{0,48}$")
+_LEGAL = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
+_STIR = re.compile(r"[0-9]{9}\Z")
+_ADAPTER = re.compile(r"[a-z][a-z0-9_-]{0,48}\Z")
 _PLACEHOLDERS = {"{body}": "bodies", "{adapter}": "adapters"}
 
 

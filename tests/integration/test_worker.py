@@ -82,7 +82,8 @@ async def test_a_request_travels_to_its_answer(exchange: Exchange, worker: Worke
     assert receipt.message.record["outcome"] == "accepted"
     assert receipt.message.signer.org_code == "999999999"  # signed by the gateway
     deadline = receipt.message.record["deadline"]
-    assert deadline is not None and deadline > now_utc()
+    assert deadline is not None
+    assert deadline > now_utc()
 
     async with exchange.client(exchange.H) as holder:
         got = await first(holder, is_kind("Request", message_id=sent.message_id))

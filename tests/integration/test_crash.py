@@ -1,0 +1,95 @@
+"""Crash test: SIGKILL the worker at random moments while 2,000 requests flow.
+
+Afterwards every request must be in its recipient's inbox at least once on the topic and
+exactly once after deduplication on the message id, and none may be missing: offsets are
+committed only after the outputs are acknowledged, so a killed worker's batch is replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+
+from gateway.envelope import headers_dict
+from gateway.topics.names import REJECTED, inbox_topic, outbox_topic
+from tests.integration.exchange import make_exchange, read_until
+
+pytestmark = pytest.mark.integration
+
+REQUESTS = 2000
+KILLS = 3
+
+
+async def test_no_request_is_lost_or_routed_twice_after_sigkills(
+    tmp_path: Path, kafka_bootstrap: str, unique: str
+) -> None:
+    ex = await make_exchange(tmp_path, kafka_bootstrap, unique)
+    rng = random.Random()
+    try:
+        ex.start_worker()
+        async with ex.client(ex.R) as r:
+            sealed = [r.seal("Request", ex.request()) for _ in range(REQUESTS)]
+        expected = {full["message_id"] for full, _ in sealed}
+
+        producer = AIOKafkaProducer(
+            bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        )
+        await producer.start()
+        sending_done = asyncio.Event()
+
+        async def send_all() -> None:
+            try:
+                for i, (full, value) in enumerate(sealed):
+                    await producer.send(outbox_topic(ex.R), value, key=full["case_id"].encode())
+                    if i % 50 == 49:
+                        await producer.flush()
+                        await asyncio.sleep(0.25)  # pacing: ~200 requests a second
+                await producer.flush()
+            finally:
+                sending_done.set()
+
+        sender = asyncio.create_task(send_all())
+        kills = 0
+        while kills < KILLS:
+            await asyncio.sleep(rng.uniform(0.5, 3.0))  # the random moment of the crash
+            ex.workers[-1].kill()
+            kills += 1
+            await asyncio.to_thread(ex.start_worker)
+        await sender
+        await producer.stop()
+        assert sending_done.is_set()
+
+        holder_inbox = inbox_topic(ex.H)
+
+        def ids(records: list[ConsumerRecord[bytes, bytes]]) -> list[str]:
+            return [
+                mid
+                for rec in records
+                if (mid := headers_dict(rec.headers).get("message_id")) in expected
+            ]
+
+        records = await read_until(
+            kafka_bootstrap, holder_inbox, lambda rs: set(ids(rs)) >= expected, timeout=240
+        )
+        routed = ids(records)
+        distinct = set(routed)
+        rejected = [
+            rec
+            for rec in await read_until(kafka_bootstrap, REJECTED, lambda _: False, timeout=2)
+            if headers_dict(rec.headers).get("__connect.errors.topic") == outbox_topic(ex.R)
+        ]
+        print(
+            f"\ncrash test: sent {REQUESTS}, SIGKILLs {kills}, on the inbox topic {len(routed)} "
+            f"({len(routed) - len(distinct)} redelivered), after dedupe {len(distinct)}, "
+            f"missing {len(expected - distinct)}, rejected {len(rejected)}"
+        )
+        assert kills >= KILLS
+        assert distinct == expected  # none missing, and exactly once after dedupe
+        assert len(routed) >= REQUESTS  # at least once on the topic
+        assert not rejected
+    finally:
+        ex.stop_workers()
