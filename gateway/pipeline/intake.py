@@ -104,7 +104,7 @@ class Intake:
         received_at = min(source.timestamp, now)
         opened: OpenedMessage | None = None
         try:
-            opened = self.codec.open(raw, self.verifier, now=now)
+            opened = self.codec.open(raw, self.verifier, expected_org=source.org, now=now)
             return self._decide(raw, opened, source, cases, received_at)
         except MessageError as exc:
             return self._rejected(raw, source, exc, opened, received_at)
@@ -374,6 +374,12 @@ class Intake:
                 "sender.code",
             )
         self._still_open(case)
+        if record["recipient"]["code"] != case.holder:
+            raise _reject(
+                Reason.INVALID_FIELD,
+                f"the cancellation must go to body {case.holder}, which holds the request",
+                "recipient.code",
+            )
         new = dataclasses.replace(
             case,
             status="cancelled",
@@ -430,7 +436,8 @@ class Intake:
         outputs = self.out.rejection(raw, source, error, record=record, at=at)
         message_id = (record or {}).get("message_id")
         case_id = (record or {}).get("case_id")
-        if isinstance(message_id, str) and isinstance(case_id, str) and message_id and case_id:
+        body_kind = opened is not None and opened.kind not in _GATEWAY_KINDS
+        if body_kind and isinstance(message_id, str) and isinstance(case_id, str) and case_id:
             actor = source.org or "unknown"
             detail = {"reason": str(error.reason), "field": error.field or ""}
             for stage in ("received", "rejected"):

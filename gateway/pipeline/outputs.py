@@ -19,7 +19,11 @@ from gateway.reasons import Reason
 from gateway.signing import Signer
 from gateway.topics.names import EVENTS, REJECTED, inbox_topic
 
-__all__ = ["Output", "Outputs", "Source", "event_id"]
+__all__ = ["MAX_ORIGINAL_BYTES", "Output", "Outputs", "Source", "event_id"]
+
+MAX_ORIGINAL_BYTES = 4 * 1024 * 1024
+"""A rejection carries the original bytes up to the envelope limit; a larger record (which is
+rejected as too large) keeps its first 4 MiB, so the rejection itself fits the topic."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -175,12 +179,18 @@ class Outputs:
         message_id = _text(record, "message_id")
         case_id = _text(record, "case_id")
         reason = Reason(error.reason) if error.reason in Reason else Reason.INTERNAL
+        truncated = len(raw) > MAX_ORIGINAL_BYTES
         rejection = {
             "message_id": message_id,
             "reason": reason.value,
-            "message": str(error),
+            "message": str(error)
+            + (
+                f" [original of {len(raw)} bytes cut to its first {MAX_ORIGINAL_BYTES}]"
+                if truncated
+                else ""
+            ),
             "field_path": error.field,
-            "original": raw,
+            "original": raw[:MAX_ORIGINAL_BYTES],
             "source_topic": source.topic,
             "source_partition": source.partition,
             "source_offset": source.offset,

@@ -8,7 +8,7 @@ is told from a reused id. Stored as a JSON-friendly dict so the table's changelo
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 __all__ = ["Case", "CaseStatus"]
@@ -16,12 +16,17 @@ __all__ = ["Case", "CaseStatus"]
 CaseStatus = Literal["open", "answered", "refused", "cancelled"]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
 def _ms(value: datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
+    """Whole milliseconds since the epoch, in exact integer arithmetic (no float rounding)."""
+    return None if value is None else (value - _EPOCH) // _MS
 
 
 def _dt(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
+    return None if value is None else _EPOCH + value * _MS
 
 
 @dataclasses.dataclass(slots=True)

@@ -46,7 +46,7 @@ class Deliverer:
                     client_id=self.client_id,
                     acks="all",
                     enable_idempotence=True,
-                    linger_ms=5,
+                    linger_ms=0,  # a batch waits for its acks: linger would add to every batch
                     max_request_size=6 * 1024 * 1024,
                     max_batch_size=1024 * 1024,
                 )
