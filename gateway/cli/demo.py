@@ -1,162 +1,235 @@
-"""``gateway demo``: a signed request travelling through the exchange, stage by stage.
+"""``gateway demo``: a signed request travelling through the exchange to its answer.
 
-What runs today: the development PKI, the agency client signing and publishing a request to
-the requester's outbox, the intake checks (decode, signature, chain, organisation) with the
-legal deadline, and the holding body's signed answer in its own outbox. Routing between the
-bodies is the exchange pipeline's job (the ``gateway worker``), which this demo will drive
-once it exists; until then it says so instead of pretending.
+Starts what is missing (the local Kafka when none is configured, the topics, a development
+PKI, the sample service registry), runs the worker and a reference recipient, sends a signed
+request and prints every lifecycle stage as the events topic records it, with its time in
+Tashkent and the deadline in force; then sends a request missing a mandatory field and shows
+its rejection. The applicant's personal data is never printed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
 import time
-from datetime import UTC, datetime
+import urllib.request
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
+from gateway.broker import broker_answers, wait_for_broker
 from gateway.calendar import default_calendar
-from gateway.client import AgencyClient, Sent
+from gateway.cli.kafka import local_kafka
+from gateway.cli.topics import apply_topics
+from gateway.client import AgencyClient, answer_requests
 from gateway.config import Settings
-from gateway.envelope import EnvelopeCodec, OpenedMessage
+from gateway.exceptions import GatewayError
 from gateway.schemas import SchemaRegistry
-from gateway.schemas.samples import sample_request, sample_response
+from gateway.schemas.samples import sample_request
+from gateway.services import load_services
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
 from gateway.topics import load_topics
+from gateway.topics.names import EVENTS
 
 __all__ = ["demo"]
 
-_TASHKENT = "%Y-%m-%d %H:%M %Z"
+_SAMPLE_SERVICES = Path(__file__).resolve().parents[2] / "services.yaml"
+_CALENDAR = default_calendar()
 
 
-def _stage(number: int, title: str, **facts: Any) -> None:
-    click.secho(f"[{number}] {title}", fg="cyan", bold=True)
+def _local(at: datetime | None) -> str:
+    if at is None:
+        return "none (exempt)"
+    return _CALENDAR.to_local(at).strftime("%a %Y-%m-%d %H:%M:%S Tashkent")
+
+
+def _say(title: str, **facts: Any) -> None:
+    click.secho(title, bold=True)
     for key, value in facts.items():
-        click.echo(f"    {key.replace('_', ' '):<18} {value}")
+        click.echo(f"    {key.replace('_', ' ')}: {value}")
 
 
-async def _read_back(bootstrap: str, sent: Sent) -> bytes:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        tp = TopicPartition(sent.topic, sent.partition)
-        consumer.assign([tp])
-        consumer.seek(tp, sent.offset)
-        record = await consumer.getone()
-        return bytes(record.value or b"")
-    finally:
-        await consumer.stop()
+async def _ensure_broker(settings: Settings) -> None:
+    if await broker_answers(settings.kafka_bootstrap):
+        return
+    if "GATEWAY_KAFKA_BOOTSTRAP" in os.environ:
+        raise GatewayError(
+            f"no Kafka answers at {settings.kafka_bootstrap}",
+            hint="start that broker, or unset GATEWAY_KAFKA_BOOTSTRAP to use the local one",
+        )
+    broker = local_kafka(settings)
+    broker.start()
+    await wait_for_broker(broker.bootstrap, timeout=120)
+    _say("local Kafka started", bootstrap=broker.bootstrap)
 
 
-def _client(
-    org: str, pki: PkiLayout, verifier: Verifier, settings: Settings, registry: SchemaRegistry
-) -> AgencyClient:
+def _client(settings: Settings, pki: PkiLayout, org: str, registry: SchemaRegistry) -> AgencyClient:
     ident = pki.orgs[org]
     return AgencyClient(
         org,
         Signer.from_files(ident.key, ident.cert),
-        verifier,
+        Verifier.from_paths([pki.ca_cert], [pki.crl]),
         bootstrap=settings.kafka_bootstrap,
         registry=registry,
+        group_id=f"demo-{org}",  # stable: a second run answers only what is new
         gateway_org=settings.gateway_org,
     )
 
 
+@contextlib.contextmanager
+def _worker(settings: Settings) -> Any:
+    """Run ``gateway worker`` beside the demo; its log goes to <home>/demo-worker.log."""
+    log = settings.home / "demo-worker.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "worker"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file)),
+        )
+    try:
+        url = f"http://{settings.worker_web_host}:{settings.worker_web_port}/health"
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise GatewayError(f"the worker stopped at start; see {log}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+                break
+            if time.monotonic() > deadline:
+                raise GatewayError(f"the worker did not start within 90 s; see {log}")
+            time.sleep(0.2)  # polling a port that is not open yet
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def _events(
+    settings: Settings, registry: SchemaRegistry
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Lifecycle events as they are written (from the end of the events topic)."""
+    consumer = AIOKafkaConsumer(
+        EVENTS,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+        group_id=f"demo-events-{time.time_ns()}",
+        fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await consumer.getmany(timeout_ms=200)
+        for tp in consumer.assignment():
+            await consumer.seek_to_end(tp)
+        while True:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for rec in records:
+                    yield registry.decode_single(rec.value or b"").record
+    finally:
+        await consumer.stop()
+
+
 async def _run(settings: Settings) -> None:
-    topics = load_topics(settings.topics_file)
-    requester, holder = topics.bodies[0], topics.bodies[1]
-    pki = init_pki(
-        settings.pki_dir, [b.code for b in topics.bodies], gateway_org=settings.gateway_org
-    )
+    await _ensure_broker(settings)
+    for line in await apply_topics(settings, settings.topics_file, dry_run=False):
+        if line.startswith(("create", "change")):
+            click.echo(f"    topics: {line}")
+    if not settings.services_file.exists():
+        shutil.copyfile(_SAMPLE_SERVICES, settings.services_file)
+    services = load_services(settings.services_file)
+    service = services.get("DX-0123")
+    if service is None:
+        raise GatewayError(f"{settings.services_file} lacks the sample service DX-0123")
+    requester = sorted(service.requesters)[0]
+    holder = service.provider
+    bodies = {b.code: b.name for b in load_topics(settings.topics_file).bodies}
+    pki = init_pki(settings.pki_dir, list(bodies), gateway_org=settings.gateway_org)
     registry = SchemaRegistry.load()
-    codec = EnvelopeCodec(registry)
-    verifier = Verifier.from_paths([pki.ca_cert], [pki.crl])
-    calendar = default_calendar()
-
-    request = sample_request(
-        sender={"code": requester.code, "name": requester.name},
-        recipient={"code": holder.code, "name": holder.name},
-    )
-    for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
-        request.pop(key)
-    _stage(
-        1,
-        "applicant's request registered; the requesting body prepares the "
-        "interagency request (item 14)",
-        requester=f"{requester.code} {requester.name}",
-        holder=f"{holder.code} {holder.name}",
-        service=f"{request['service']['registry_number']} {request['service']['name']}",
-        classification=request["classification"],
+    _say(
+        "the exchange",
+        requester=f"{requester} {bodies.get(requester, '')}",
+        holder=f"{holder} {bodies.get(holder, '')}",
+        service=f"{service.registry_number} {service.name} (deadline: {service.deadline.kind})",
+        adapters=", ".join(service.adapters),
     )
 
-    async with _client(requester.code, pki, verifier, settings, registry) as client:
-        began = time.perf_counter()
-        sent = await client.send("Request", request)
-        took = (time.perf_counter() - began) * 1000
-    _stage(
-        2,
-        "signed and published to the requester's outbox",
-        message_id=sent.message_id,
-        topic=f"{sent.topic} partition {sent.partition} offset {sent.offset}",
-        schema=f"Request v{registry.latest_version('Request')}"
-        f" fingerprint {registry.fingerprint('Request').hex()}",
-        acknowledged=f"{took:.1f} ms",
-    )
+    with _worker(settings):
+        events = _events(settings, registry)
+        first = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0)
+        async with (
+            _client(settings, pki, requester, registry) as asking,
+            _client(settings, pki, holder, registry) as answering,
+        ):
+            recipient = asyncio.create_task(answer_requests(answering))
+            request = sample_request(
+                sender={"code": requester, "name": bodies.get(requester, requester)},
+                recipient={"code": holder, "name": bodies.get(holder, holder)},
+            )
+            for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
+                request.pop(key)
+            sent = await asking.send("Request", request)
+            _say(
+                "request signed and published (item 14 requisites, e-signature)",
+                message_id=sent.message_id,
+                outbox=f"{sent.topic} partition {sent.partition} offset {sent.offset}",
+            )
+            pending: asyncio.Future[dict[str, Any]] = first
+            while True:
+                event = await asyncio.wait_for(pending, 60)
+                pending = asyncio.ensure_future(anext(events))
+                if event["case_id"] != sent.case_id:
+                    continue
+                late = " (late)" if event["detail"].get("late") == "true" else ""
+                click.echo(
+                    f"  {_local(event['at'])}  {event['stage']:<10} by {event['actor']}  "
+                    f"{event['detail'].get('type', '')}{late}  deadline {_local(event['deadline'])}"
+                )
+                if event["stage"] == "closed":
+                    break
+            recipient.cancel()
 
-    raw = await _read_back(settings.kafka_bootstrap, sent)
-    intake = datetime.now(UTC)  # item 16: the day it enters the system is the day received
-    began = time.perf_counter()
-    opened: OpenedMessage = codec.open(raw, verifier)
-    took = (time.perf_counter() - began) * 1e6
-    received = calendar.to_local(calendar.effective_receipt(intake))
-    due = calendar.due_date(intake)
-    _stage(
-        3,
-        "intake: decoded, signature and certificate verified, legal clock started",
-        size=f"{len(raw)} bytes",
-        signer=f"{opened.signer.org_code} ({opened.signer.common_name})",
-        algorithm=opened.envelope.signature_algorithm,
-        certificate=f"serial {opened.signer.serial}",
-        checks=f"passed in {took:.0f} µs (first message of this certificate: chain "
-        "validated, then cached)",
-        intake=calendar.to_local(intake).strftime(_TASHKENT),
-        counts_as_received=f"{received.strftime(_TASHKENT)} (contract 000, 10.3)",
-        answer_due=f"{due.strftime(_TASHKENT)} (items 13, 16: one business day after)",
-    )
-
-    response = sample_response(
-        case_id=opened.record["case_id"],
-        in_reply_to=opened.record["message_id"],
-        sender={"code": holder.code, "name": holder.name},
-        recipient={"code": requester.code, "name": requester.name},
-    )
-    for key in ("message_id", "sent_at", "signature_requisites"):
-        response.pop(key)
-    async with _client(holder.code, pki, verifier, settings, registry) as client:
-        answered = await client.send("Response", response)
-    answer = codec.open(await _read_back(settings.kafka_bootstrap, answered), verifier)
-    _stage(
-        4,
-        "the holding body answers with the documents, signed (item 15)",
-        message_id=answered.message_id,
-        in_reply_to=answer.record["in_reply_to"],
-        documents=", ".join(d["name"] for d in answer.record["documents"]),
-        verified=f"signed by {answer.signer.org_code}",
-        on_time="yes" if answer.record["sent_at"] <= due else "no (late)",
-    )
-    _stage(
-        5,
-        "routing between the bodies",
-        status="not yet: the exchange pipeline "
-        "(gateway worker) routes outbox -> inbox; until it exists the messages wait in "
-        "the outboxes",
-    )
+            bad = dict(request)
+            bad["signer"] = {**request["signer"], "position": ""}
+            rejected = await asking.send("Request", bad)
+            _say(
+                "a request without the signer's position (item 14)", message_id=rejected.message_id
+            )
+            async with contextlib.aclosing(asking.inbox(follow=True, idle_ms=500)) as inbox:
+                async for item in inbox:
+                    message = item.message
+                    if (
+                        message
+                        and message.kind == "Rejection"
+                        and message.record["message_id"] == rejected.message_id
+                    ):
+                        _say(
+                            "  rejected, the requester told through its inbox (signed)",
+                            reason=message.record["reason"],
+                            field=message.record["field_path"],
+                            message=message.record["message"],
+                        )
+                        break
+            pending.cancel()
+            await events.aclose()
+    click.echo(f"\nfollow any case: gateway track {sent.message_id}  (while `gateway worker` runs)")
 
 
 @click.command()
 @click.pass_obj
 def demo(settings: Settings) -> None:
-    """Carry a signed request and its answer through the exchange, stage by stage."""
+    """Run the exchange end to end: a signed request to its answer, then a rejection."""
     asyncio.run(_run(settings))

@@ -43,7 +43,8 @@ def render_plan(plan: Plan, *, dry_run: bool) -> list[str]:
     return lines
 
 
-async def _apply(settings: Settings, file: Path, dry_run: bool) -> list[str]:
+async def apply_topics(settings: Settings, file: Path, *, dry_run: bool) -> list[str]:
+    """Apply (or plan) the topics file on the broker; returns the plan as printed lines."""
     spec = load_topics(file)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     try:
@@ -81,7 +82,7 @@ def topics() -> None:
 @click.pass_obj
 def apply(settings: Settings, file: Path | None, dry_run: bool) -> None:
     """Create missing topics, apply safe config changes, report drift; never delete."""
-    for line in asyncio.run(_apply(settings, file or settings.topics_file, dry_run)):
+    for line in asyncio.run(apply_topics(settings, file or settings.topics_file, dry_run=dry_run)):
         click.echo(line)
 
 

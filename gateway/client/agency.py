@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -150,7 +150,7 @@ class AgencyClient:
 
     async def inbox(
         self, *, follow: bool = False, from_beginning: bool = True, idle_ms: int = 2000
-    ) -> AsyncIterator[InboxItem]:
+    ) -> AsyncGenerator[InboxItem, None]:
         """Read this body's inbox: verified messages, each message id once.
 
         Offsets are committed after the consumer of this iterator asks for the next item,
