@@ -27,8 +27,12 @@ def main() -> None:
         broker_commit_interval=1.0,
         web_enabled=False,
     )
-    src = app.topic(source, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    dst = app.topic(sink, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    src = app.topic(
+        source, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+    dst = app.topic(
+        sink, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
 
     @app.agent(src)
     async def passthrough(stream):  # type: ignore[no-untyped-def]

@@ -91,7 +91,9 @@ async def _raw_passthrough(bootstrap: str, source: str, sink: str, count: int) -
         while done < count:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             futures = [
-                await producer.send(sink, r.value, key=r.key) for recs in batch.values() for r in recs
+                await producer.send(sink, r.value, key=r.key)
+                for recs in batch.values()
+                for r in recs
             ]
             await asyncio.gather(*futures)
             await consumer.commit()
@@ -108,7 +110,10 @@ async def _wait_caught_up(bootstrap: str, group: str, topic: str) -> None:
     await admin.start()
     await consumer.start()
     try:
+        await consumer._client.force_metadata_update()  # this consumer subscribes to nothing
         tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not tps:
+            raise RuntimeError(f"topic {topic} has no partitions; apply topics.yaml first")
         while True:
             ends = await consumer.end_offsets(tps)
             committed = await admin.list_consumer_group_offsets(group)
@@ -127,6 +132,24 @@ async def _topics(bootstrap: str, *names: str) -> None:
         await admin.create_topics([NewTopic(n, 3, 1) for n in names])
     finally:
         await admin.close()
+
+
+def _start_passthrough(src: str, dst: str, bootstrap: str) -> subprocess.Popen[bytes]:
+    """The bare Faust agent in its own process, like the gateway's worker."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.faust_passthrough",
+            src,
+            dst,
+            f"bench-{uuid.uuid4().hex[:8]}",
+            bootstrap,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def run(bootstrap: str, messages: int) -> None:
@@ -150,10 +173,7 @@ async def run(bootstrap: str, messages: int) -> None:
     src, dst = f"bench.faust.in.{uuid.uuid4().hex[:8]}", f"bench.faust.out.{uuid.uuid4().hex[:8]}"
     await _topics(bootstrap, src, dst)
     await _produce(bootstrap, src, items)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.faust_passthrough", src, dst, f"bench-{uuid.uuid4().hex[:8]}", bootstrap],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    proc = _start_passthrough(src, dst, bootstrap)
     try:
         passthrough = _rate(await _arrivals(bootstrap, dst, messages))
     finally:
@@ -173,21 +193,29 @@ async def run(bootstrap: str, messages: int) -> None:
 
     print(f"{'raw aiokafka pass-through':<28} {raw:>8,.0f} msg/s")
     print(f"{'faust pass-through agent':<28} {passthrough:>8,.0f} msg/s")
-    print(f"{'gateway pipeline':<28} {gateway:>8,.0f} msg/s  = {gateway / passthrough:.0%} of faust")
+    print(
+        f"{'gateway pipeline':<28} {gateway:>8,.0f} msg/s  = {gateway / passthrough:.0%} of faust"
+    )
     print(
         f"gateway latency intake -> routed at {gateway / 2:,.0f} msg/s ({n} messages): "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
     )
 
 
-async def _latency(ex: Exchange, bootstrap: str, rate: float, count: int) -> tuple[float, float, int]:
+async def _latency(
+    ex: Exchange, bootstrap: str, rate: float, count: int
+) -> tuple[float, float, int]:
     """Send ``count`` fresh requests at ``rate``; time outbox append -> read from the inbox."""
     async with ex.client(ex.R) as r:
         sealed = [r.seal("Request", ex.request()) for _ in range(count)]
     wanted = {full["message_id"] for full, _ in sealed}
     consumer = AIOKafkaConsumer(
-        inbox_topic(ex.H), bootstrap_servers=bootstrap, enable_auto_commit=False,
-        auto_offset_reset="latest", group_id=f"bench-lat-{uuid.uuid4().hex[:8]}", fetch_max_wait_ms=5,
+        inbox_topic(ex.H),
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="latest",
+        group_id=f"bench-lat-{uuid.uuid4().hex[:8]}",
+        fetch_max_wait_ms=5,
     )
     await consumer.start()
     await consumer.getmany(timeout_ms=1000)  # join and position at the end before sending

@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     )
     worker_web_host: str = Field("127.0.0.1", description="bind address of the worker's web view")
     worker_web_port: int = Field(6066, ge=1024, le=65535, description="port of the web view")
-    worker_batch: int = Field(200, ge=1, le=10_000, description="messages taken per batch")
+    worker_batch: int = Field(
+        90, ge=1, le=10_000, description="messages per batch (over 100 fills Faust's table buffer)"
+    )
     worker_batch_wait_ms: int = Field(
         5, ge=1, le=10_000, description="longest wait to fill a batch (adds to latency)"
     )

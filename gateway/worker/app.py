@@ -39,6 +39,9 @@ __all__ = ["GatewayWorker", "build_worker"]
 log = structlog.get_logger(__name__)
 
 _CLEANUP_AFTER = timedelta(days=30)  # closed cases kept for duplicates and tracking
+# Faust holds at most 100 unsent table-changelog records and pauses every stream while it is
+# full; a tracker batch writes at most one record per case, so 90 events never reach that.
+_TRACKER_BATCH = 90
 
 
 def _partitions(settings: Settings) -> tuple[tuple[str, ...], int]:
@@ -336,7 +339,7 @@ def _wire(worker: GatewayWorker) -> None:
 
     @app.agent(events, name="tracker")
     async def tracker_agent(stream: Any) -> None:
-        async for batch in stream.take_events(500, within=0.05):
+        async for batch in stream.take_events(_TRACKER_BATCH, within=0.05):
             await worker.track_batch(batch)
 
     @app.timer(settings.overdue_check_s)  # type: ignore[untyped-decorator]
