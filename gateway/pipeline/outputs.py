@@ -89,29 +89,15 @@ class Outputs:
             headers.append(("gateway.late", b"true"))
         return Output(topic, str(opened.record["case_id"]).encode(), raw, tuple(headers))
 
-    def event(
-        self,
-        *,
-        case_id: str,
-        message_id: str,
-        stage: str,
-        at: datetime,
-        actor: str,
-        deadline: datetime | None,
-        detail: Mapping[str, str] | None = None,
-    ) -> Output:
-        """A lifecycle event on the events topic, keyed by case id (one case stays ordered)."""
-        record = self.status(
-            case_id=case_id,
-            message_id=message_id,
-            stage=stage,
-            at=at,
-            actor=actor,
-            deadline=deadline,
-            detail=detail,
-        )
+    def event(self, **fields: Any) -> Output:
+        """A lifecycle event on the events topic (fields as for :meth:`status`)."""
+        return self.publish(self.status(**fields))
+
+    def publish(self, record: Mapping[str, Any]) -> Output:
+        """A Status record on the events topic, keyed by case id (one case stays ordered)."""
         value = self.registry.encode_single("Status", record)
-        headers = (("stage", stage.encode()), ("case_id", case_id.encode()))
+        case_id = str(record["case_id"])
+        headers = (("stage", str(record["stage"]).encode()), ("case_id", case_id.encode()))
         return Output(EVENTS, case_id.encode() or None, value, headers)
 
     @staticmethod

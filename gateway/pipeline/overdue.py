@@ -29,15 +29,7 @@ def overdue_outputs(case: Case, outputs: Outputs, *, now: datetime, actor: str) 
         deadline=case.due_at,
         detail=detail,
     )
-    event = outputs.event(
-        case_id=case.case_id,
-        message_id=case.request_id,
-        stage="overdue",
-        at=now,
-        actor=actor,
-        deadline=case.due_at,
-        detail=detail,
-    )
+    event = outputs.publish(status)
     notices = [outputs.notice(org, status) for org in (case.requester, case.holder)]
     adapters = [
         Output(adapter_topic(a), event.key, event.value, event.headers) for a in case.adapters
