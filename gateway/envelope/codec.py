@@ -12,6 +12,7 @@ Schemas are parsed once (the registry); certificates and chains are cached (the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ class Envelope:
     version: int = 1
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)  # no slots: body_sha256 is cached on the instance
 class OpenedMessage:
     """A verified, decoded message: its type and schema version, the record, who signed it."""
 
@@ -51,9 +52,9 @@ class OpenedMessage:
     signer: VerifiedSigner
     envelope: Envelope
 
-    @property
+    @functools.cached_property
     def body_sha256(self) -> bytes:
-        """SHA-256 of the signed body bytes (for receipts); computed only when asked for."""
+        """SHA-256 of the signed body bytes (receipts, duplicates); computed once, if asked."""
         return hashlib.sha256(self.envelope.body).digest()
 
 

@@ -173,6 +173,21 @@ def check_requisites(record: Mapping[str, Any], signer: VerifiedSigner) -> None:
         )
 
 
+def _signed_by(record: Mapping[str, Any], signer: VerifiedSigner) -> None:
+    """The official's full name and position, and the requisites of the signing certificate."""
+    _signer(record)
+    check_requisites(record, signer)
+
+
+def _follow_up(record: Mapping[str, Any], reference: str) -> None:
+    """The ids of a message that follows a request (``reference`` names it) and its bodies."""
+    check_id(record, "message_id")
+    check_id(record, "case_id")
+    check_id(record, reference)
+    check_body(record, "sender")
+    check_body(record, "recipient")
+
+
 def check_request_fields(
     record: Mapping[str, Any], signer: VerifiedSigner, documents: Mapping[str, str]
 ) -> None:
@@ -201,21 +216,15 @@ def check_request_fields(
                 f"requested[{i}].code {code!r} is not a document this service provides",
                 "see the service registry (services.yaml) for its documents",
             )
-    _signer(record)
-    check_requisites(record, signer)
+    _signed_by(record, signer)
     text(record, "legal_basis", "the legal basis of the request")
 
 
 def check_answer_fields(kind: str, record: Mapping[str, Any], signer: VerifiedSigner) -> None:
     """A response or refusal: who, to whom, in reply to what; a refusal gives its reasons."""
-    check_id(record, "message_id")
-    check_id(record, "case_id")
-    check_id(record, "in_reply_to")
-    check_body(record, "sender")
-    check_body(record, "recipient")
+    _follow_up(record, "in_reply_to")
     text(record, "service.registry_number", "the service's unique registry number")
-    _signer(record)
-    check_requisites(record, signer)
+    _signed_by(record, signer)
     if kind == "Refusal":
         reasons = record.get("reasons") or ()
         if not reasons or not all(str(r.get("text") or "").strip() for r in reasons):
@@ -233,11 +242,6 @@ def check_answer_fields(kind: str, record: Mapping[str, Any], signer: VerifiedSi
 
 def check_cancellation_fields(record: Mapping[str, Any], signer: VerifiedSigner) -> None:
     """A cancellation names the request it withdraws and why."""
-    check_id(record, "message_id")
-    check_id(record, "case_id")
-    check_id(record, "cancels")
-    check_body(record, "sender")
-    check_body(record, "recipient")
-    _signer(record)
-    check_requisites(record, signer)
+    _follow_up(record, "cancels")
+    _signed_by(record, signer)
     text(record, "reason", "the reason for the cancellation")

@@ -29,7 +29,7 @@ from gateway.pipeline.checks import (
     check_request_fields,
 )
 from gateway.pipeline.outputs import Output, Outputs, Source
-from gateway.pipeline.state import Case
+from gateway.pipeline.state import Case, CaseStatus
 from gateway.reasons import Reason
 from gateway.services import ServiceRegistry
 from gateway.signing import Verifier
@@ -253,11 +253,7 @@ class Intake:
             messages={record["message_id"]: opened.body_sha256.hex()},
         )
         outputs = [
-            self.out.forward(inbox_topic(recipient), raw, opened, received_at=at, deadline=due),
-            *(
-                self.out.forward(adapter_topic(a), raw, opened, received_at=at, deadline=due)
-                for a in service.adapters
-            ),
+            *self._route(raw, opened, at, to=recipient, adapters=service.adapters, deadline=due),
             self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=due),
             *self._events(opened, case, at, actor=sender, stages=("received", "accepted")),
             *self._events(opened, case, at, actor=recipient, stages=("delivered",)),
@@ -307,39 +303,8 @@ class Intake:
                 "service.registry_number",
             )
         late = case.due_at is not None and at > case.due_at
-        new = dataclasses.replace(
-            case,
-            status="answered" if kind == "Response" else "refused",
-            closed_at=at,
-            messages={**case.messages, record["message_id"]: opened.body_sha256.hex()},
-        )
-        stage = "answered" if kind == "Response" else "refused"
-        detail = {"late": "true"} if late else {}
-        outputs = [
-            self.out.forward(
-                inbox_topic(case.requester),
-                raw,
-                opened,
-                received_at=at,
-                deadline=case.due_at,
-                late=late,
-            ),
-            *(
-                self.out.forward(
-                    adapter_topic(a), raw, opened, received_at=at, deadline=case.due_at, late=late
-                )
-                for a in case.adapters
-            ),
-            self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=None),
-            *self._events(opened, new, at, actor=sender, stages=("received", stage), detail=detail),
-            *self._events(
-                opened, new, at, actor=case.requester, stages=("delivered",), detail=detail
-            ),
-            *self._events(
-                opened, new, at, actor=self.gateway_org, stages=("closed",), detail=detail
-            ),
-        ]
-        return Decision("accepted", outputs, kind, record["message_id"], new)
+        status: CaseStatus = "answered" if kind == "Response" else "refused"
+        return self._close(raw, opened, case, at, status=status, to=case.requester, late=late)
 
     @staticmethod
     def _still_open(case: Case) -> None:
@@ -380,26 +345,64 @@ class Intake:
                 f"the cancellation must go to body {case.holder}, which holds the request",
                 "recipient.code",
             )
+        return self._close(raw, opened, case, at, status="cancelled", to=case.holder)
+
+    # --- helpers --------------------------------------------------------------------------
+    def _route(
+        self,
+        raw: bytes,
+        opened: OpenedMessage,
+        at: datetime,
+        *,
+        to: str,
+        adapters: tuple[str, ...],
+        deadline: datetime | None,
+        late: bool = False,
+    ) -> list[Output]:
+        """The message, byte for byte, to body ``to``'s inbox and to the service's adapters."""
+        topics = [inbox_topic(to), *(adapter_topic(a) for a in adapters)]
+        return self.out.forward(topics, raw, opened, received_at=at, deadline=deadline, late=late)
+
+    def _close(
+        self,
+        raw: bytes,
+        opened: OpenedMessage,
+        case: Case,
+        at: datetime,
+        *,
+        status: CaseStatus,
+        to: str,
+        late: bool = False,
+    ) -> Decision:
+        """Close ``case`` with an answer, refusal or cancellation and route it to ``to``.
+
+        An answer carries the request's deadline (and ``late`` past it); a cancellation none.
+        """
+        record = opened.record
         new = dataclasses.replace(
             case,
-            status="cancelled",
+            status=status,
             closed_at=at,
             messages={**case.messages, record["message_id"]: opened.body_sha256.hex()},
         )
+        sender = record["sender"]["code"]
+        deadline = None if status == "cancelled" else case.due_at
+        detail = {"late": "true"} if late else {}
         outputs = [
-            self.out.forward(inbox_topic(case.holder), raw, opened, received_at=at, deadline=None),
-            *(
-                self.out.forward(adapter_topic(a), raw, opened, received_at=at, deadline=None)
-                for a in case.adapters
+            *self._route(
+                raw, opened, at, to=to, adapters=case.adapters, deadline=deadline, late=late
             ),
             self.out.receipt(sender, opened, received_at=at, outcome="accepted", deadline=None),
-            *self._events(opened, new, at, actor=sender, stages=("received", "cancelled")),
-            *self._events(opened, new, at, actor=case.holder, stages=("delivered",)),
-            *self._events(opened, new, at, actor=self.gateway_org, stages=("closed",)),
+            *self._events(
+                opened, new, at, actor=sender, stages=("received", status), detail=detail
+            ),
+            *self._events(opened, new, at, actor=to, stages=("delivered",), detail=detail),
+            *self._events(
+                opened, new, at, actor=self.gateway_org, stages=("closed",), detail=detail
+            ),
         ]
-        return Decision("accepted", outputs, "Cancellation", record["message_id"], new)
+        return Decision("accepted", outputs, opened.kind, record["message_id"], new)
 
-    # --- helpers --------------------------------------------------------------------------
     def _events(
         self,
         opened: OpenedMessage,

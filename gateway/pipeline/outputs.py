@@ -9,7 +9,7 @@ body's inbox is a signed envelope (the sender's own, forwarded byte for byte, or
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -71,15 +71,16 @@ class Outputs:
 
     def forward(
         self,
-        topic: str,
+        topics: Sequence[str],
         raw: bytes,
         opened: OpenedMessage,
         *,
         received_at: datetime,
         deadline: datetime | None,
         late: bool = False,
-    ) -> Output:
-        """The sender's signed envelope, unchanged, so the receiver verifies the sender."""
+    ) -> list[Output]:
+        """The sender's signed envelope, unchanged, to each of ``topics`` (the receiver verifies
+        the sender); the routing headers are built once for all of them."""
         headers = routing_headers(opened.kind, opened.record)
         headers += [
             ("gateway.received_at", _iso(received_at)),
@@ -87,7 +88,8 @@ class Outputs:
         ]
         if late:
             headers.append(("gateway.late", b"true"))
-        return Output(topic, str(opened.record["case_id"]).encode(), raw, tuple(headers))
+        key, fixed = str(opened.record["case_id"]).encode(), tuple(headers)
+        return [Output(topic, key, raw, fixed) for topic in topics]
 
     def event(self, **fields: Any) -> Output:
         """A lifecycle event on the events topic (fields as for :meth:`status`)."""
