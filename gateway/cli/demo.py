@@ -14,10 +14,8 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from aiokafka import AIOKafkaConsumer
 from gateway.broker import broker_answers, wait_for_broker
 from gateway.calendar import default_calendar
 from gateway.cli.kafka import local_kafka
+from gateway.cli.messages import agency_client
 from gateway.cli.topics import apply_topics
 from gateway.client import AgencyClient, answer_requests
 from gateway.config import Settings
@@ -35,9 +34,10 @@ from gateway.exceptions import GatewayError
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_request
 from gateway.services import load_services
-from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+from gateway.signing import PkiLayout, init_pki
 from gateway.topics import load_topics
 from gateway.topics.names import EVENTS
+from gateway.worker import start_worker_process, stop_worker_process
 
 __all__ = ["demo"]
 
@@ -73,46 +73,25 @@ async def _ensure_broker(settings: Settings) -> None:
 
 def _client(settings: Settings, pki: PkiLayout, org: str, registry: SchemaRegistry) -> AgencyClient:
     ident = pki.orgs[org]
-    return AgencyClient(
-        org,
-        Signer.from_files(ident.key, ident.cert),
-        Verifier.from_paths([pki.ca_cert], [pki.crl]),
-        bootstrap=settings.kafka_bootstrap,
-        registry=registry,
-        group_id=f"demo-{org}",  # stable: a second run answers only what is new
-        gateway_org=settings.gateway_org,
+    # stable group: a second run answers only what is new
+    return agency_client(
+        settings, org, ident.key, ident.cert, registry=registry, group=f"demo-{org}"
     )
 
 
 @contextlib.contextmanager
-def _worker(settings: Settings) -> Any:
+def _worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``gateway worker`` beside the demo; its log goes to <home>/demo-worker.log."""
-    log = settings.home / "demo-worker.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "worker"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file)),
-        )
+    proc = start_worker_process(
+        dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file)),
+        web_host=settings.worker_web_host,
+        web_port=settings.worker_web_port,
+        log=settings.home / "demo-worker.log",
+    )
     try:
-        url = f"http://{settings.worker_web_host}:{settings.worker_web_port}/health"
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise GatewayError(f"the worker stopped at start; see {log}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
-                break
-            if time.monotonic() > deadline:
-                raise GatewayError(f"the worker did not start within 90 s; see {log}")
-            time.sleep(0.2)  # polling a port that is not open yet
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_worker_process(proc)
 
 
 async def _events(

@@ -54,7 +54,7 @@ def load_message_json(path: Path, kind: str, registry: SchemaRegistry) -> dict[s
     return converted
 
 
-def _client(
+def agency_client(
     settings: Settings,
     org: str,
     key: Path,
@@ -116,7 +116,7 @@ def send(settings: Settings, file: Path, org: str, key: Path, cert: Path, kind: 
     record = load_message_json(file, kind, registry)
 
     async def run() -> str:
-        async with _client(settings, org, key, cert, registry=registry) as client:
+        async with agency_client(settings, org, key, cert, registry=registry) as client:
             sent = await client.send(kind, record)
         return sent.message_id
 
@@ -142,7 +142,7 @@ def inbox(
     """Read ORG's inbox: verify and decode every message, each message id once."""
 
     async def run() -> None:
-        async with _client(settings, org, key, cert, group=group) as client:
+        async with agency_client(settings, org, key, cert, group=group) as client:
             async for item in client.inbox(follow=follow):
                 if item.message is None:
                     line: dict[str, Any] = {

@@ -22,7 +22,7 @@ def worker(settings: Settings, web_port: int | None) -> None:
     """Run the exchange pipeline: intake, authorisation, deadlines, routing, tracking."""
     import faust  # noqa: PLC0415 -- Faust is heavy; only this command needs it
 
-    from gateway.worker import build_worker  # noqa: PLC0415
+    from gateway.worker.app import build_worker  # noqa: PLC0415
 
     if web_port is not None:
         settings = settings.model_copy(update={"worker_web_port": web_port})

@@ -30,7 +30,7 @@ from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdu
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
 from gateway.signing import Signer, Verifier
-from gateway.topics import load_topics
+from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
 from gateway.worker.delivery import Deliverer, run_shielded
 
@@ -44,9 +44,8 @@ _CLEANUP_AFTER = timedelta(days=30)  # closed cases kept for duplicates and trac
 _TRACKER_BATCH = 90
 
 
-def _partitions(settings: Settings) -> tuple[tuple[str, ...], int]:
+def _partitions(settings: Settings, spec: TopicsFile) -> tuple[tuple[str, ...], int]:
     """The outbox topics and their common partition count (the tables' partition count)."""
-    spec = load_topics(settings.topics_file)
     by_name = spec.by_name()
     outboxes = tuple(outbox_topic(b.code) for b in spec.bodies)
     missing = [t for t in (*outboxes, EVENTS) if t not in by_name]
@@ -67,9 +66,8 @@ def _partitions(settings: Settings) -> tuple[tuple[str, ...], int]:
     return outboxes, counts.pop()
 
 
-def _check_services(settings: Settings, services: ReloadingRegistry) -> None:
+def _check_services(settings: Settings, spec: TopicsFile, services: ReloadingRegistry) -> None:
     """Every body and adapter the service registry names must have its topics."""
-    spec = load_topics(settings.topics_file)
     bodies = {b.code for b in spec.bodies}
     unknown_bodies = sorted(services.current.bodies - bodies)
     unknown_adapters = sorted(services.current.adapters - set(spec.adapters))
@@ -249,13 +247,14 @@ def _timeline_entry(record: dict[str, Any]) -> dict[str, Any]:
 
 def build_worker(settings: Settings) -> GatewayWorker:
     """Build the app from the settings; a bad file, key or certificate stops here, clearly."""
-    outboxes, partitions = _partitions(settings)
+    spec = load_topics(settings.topics_file)
+    outboxes, partitions = _partitions(settings, spec)
     registry = SchemaRegistry.load()
     codec = EnvelopeCodec(registry)
     verifier = Verifier.from_paths(settings.trust_paths, settings.crl_paths)
     signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)
     services = ReloadingRegistry(settings.services_file)
-    _check_services(settings, services)
+    _check_services(settings, spec, services)
     outputs = Outputs(codec, signer)
     intake = Intake(
         codec,

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import random
 import signal
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,11 +29,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from gateway.client import AgencyClient
 from gateway.envelope import EnvelopeCodec
+from gateway.exceptions import GatewayError
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_request, sample_response
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
 from gateway.topics import load_topics
 from gateway.topics.admin import apply_plan, plan_topics
+from gateway.worker import start_worker_process, stop_worker_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "T-1"
@@ -69,12 +70,7 @@ class WorkerProcess:
         self.proc.wait(30)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_worker_process(self.proc)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -104,11 +100,11 @@ class Exchange:
     def X(self) -> str:  # noqa: N802
         return self.bodies[2]
 
-    @property
+    @functools.cached_property
     def verifier(self) -> Verifier:
         return Verifier.from_paths([self.pki.ca_cert], [self.pki.crl])
 
-    @property
+    @functools.cached_property
     def codec(self) -> EnvelopeCodec:
         return EnvelopeCodec(self.registry)
 
@@ -146,27 +142,19 @@ class Exchange:
         """Start a worker process and wait until its web view answers."""
         port = _free_port()
         log = self.root / f"worker-{len(self.workers)}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "gateway.cli", "worker", "--web-port", str(port)],
-                env=self.env(**extra),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
+        try:
+            proc = start_worker_process(
+                self.env(**extra),
+                web_host="127.0.0.1",
+                web_port=port,
+                log=log,
+                args=("--web-port", str(port)),
             )
+        except GatewayError as exc:
+            raise AssertionError(f"{exc}:\n{log.read_text(errors='replace')}") from None
         worker = WorkerProcess(proc, port, log)
         self.workers.append(worker)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"the worker exited {proc.returncode}:\n{worker.output()}")
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1),
-            ):
-                return worker
-            time.sleep(0.1)  # polling a port that is not open yet; no event to await
-        raise AssertionError(f"the worker did not answer within 90 s:\n{worker.output()}")
+        return worker
 
     def stop_workers(self) -> None:
         for worker in self.workers:

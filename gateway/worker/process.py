@@ -1,0 +1,61 @@
+"""Running ``gateway worker`` as a child process: the demo and the tests use it the same way."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from gateway.exceptions import GatewayError
+
+__all__ = ["start_worker_process", "stop_worker_process"]
+
+
+def start_worker_process(
+    env: Mapping[str, str],
+    *,
+    web_host: str,
+    web_port: int,
+    log: Path,
+    args: Sequence[str] = (),
+    timeout: float = 90.0,
+) -> subprocess.Popen[bytes]:
+    """Start a worker whose output goes to ``log``; return once its web view answers.
+
+    Raises :class:`GatewayError` naming the log when the worker exits or does not answer in
+    ``timeout`` seconds (the process is stopped then).
+    """
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "worker", *args],
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{web_host}:{web_port}/health"
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise GatewayError(f"the worker exited with {proc.returncode} at start; see {log}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+            return proc
+        if time.monotonic() > deadline:
+            stop_worker_process(proc)
+            raise GatewayError(f"the worker did not answer within {timeout:.0f} s; see {log}")
+        time.sleep(0.1)  # polling a port that is not open yet: there is no event to await
+
+
+def stop_worker_process(proc: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """Stop a worker gracefully (SIGTERM), or kill it after ``grace`` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(grace)
