@@ -9,13 +9,13 @@ system can point its user at it. The first failure wins; checks run in the order
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from gateway.exceptions import ValidationError
+from gateway.identifiers import PINFL, STIR
 from gateway.reasons import Reason
 from gateway.signing import VerifiedSigner
 
@@ -27,9 +27,6 @@ __all__ = [
     "check_requisites",
     "pinfl_problem",
 ]
-
-_STIR = re.compile(r"[0-9]{9}\Z")
-_PINFL = re.compile(r"[0-9]{14}\Z")
 
 
 def _missing(path: str, what: str) -> ValidationError:
@@ -77,7 +74,7 @@ def check_id(record: Mapping[str, Any], key: str) -> str:
 def check_body(record: Mapping[str, Any], key: str) -> str:
     """A sending or receiving body: 9-digit STIR and a name."""
     code = text(record, f"{key}.code", f"the {key} body's organisation code")
-    if not _STIR.match(code):
+    if not STIR.match(code):
         raise _invalid(f"{key}.code", f"{key}.code must be a 9-digit STIR, got {len(code)} chars")
     text(record, f"{key}.name", f"the {key} body's name")
     return code
@@ -89,7 +86,7 @@ def pinfl_problem(pinfl: str, birth_date: date | None) -> str | None:
     Layout: 1 digit for sex and century (1-6), the birth date as DDMMYY, a 3-digit district
     code, a 3-digit serial and a check digit (weights 7, 3, 1 over the first 13 digits).
     """
-    if not _PINFL.match(pinfl):
+    if not PINFL.match(pinfl):
         return "must be exactly 14 digits"
     century = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}.get(pinfl[0])
     if century is None:
@@ -125,7 +122,7 @@ def _applicant(record: Mapping[str, Any]) -> None:
             text(record, "applicant.identity_document.series_number", "the document's number")
     else:  # a legal entity
         stir = text(record, "applicant.stir", "the applicant's STIR")
-        if not _STIR.match(stir):
+        if not STIR.match(stir):
             raise _invalid("applicant.stir", "applicant.stir must be a 9-digit STIR")
         text(record, "applicant.name", "the applicant's name")
 

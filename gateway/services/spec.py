@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.calendar import DeadlinePolicy
+from gateway.identifiers import ADAPTER_NAME, STIR
 from gateway.services.registry import Service, ServiceRegistry
 from gateway.specfile import LinedDict, LinedList, SpecReader, line_of, load_spec
 
@@ -40,8 +41,6 @@ _SERVICE_KEYS = {
 }
 _REQUIRED = ("registry_number", "name", "provider", "requesters")
 REGISTRY_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}\Z")
-_STIR = re.compile(r"[0-9]{9}\Z")
-_ADAPTER = re.compile(r"[a-z][a-z0-9_-]{0,48}\Z")
 
 
 def load_services(path: Path) -> ServiceRegistry:
@@ -114,7 +113,7 @@ def _service(r: SpecReader, data: LinedDict) -> Service:
 
 
 def _stir(r: SpecReader, value: Any, parent: Any, key: str | int, entry: str | None) -> str:
-    if not isinstance(value, str) or not _STIR.match(value):
+    if not isinstance(value, str) or not STIR.match(value):
         raise r.fail(
             f"a body is its 9-digit STIR as a quoted string, not {value!r}",
             parent,
@@ -154,7 +153,7 @@ def _deadline(r: SpecReader, data: LinedDict, entry: str | None) -> DeadlinePoli
 def _adapters(r: SpecReader, data: LinedDict, entry: str | None) -> tuple[str, ...]:
     items = r.seq(data.get("adapters", LinedList()), "adapters", data, "adapters")
     for i, name in enumerate(items):
-        if not isinstance(name, str) or not _ADAPTER.match(name):
+        if not isinstance(name, str) or not ADAPTER_NAME.match(name):
             raise r.fail(f"{name!r} is not an adapter name", items, i, entry=entry)
     return tuple(items)
 

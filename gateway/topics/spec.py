@@ -11,6 +11,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+from gateway.identifiers import ADAPTER_NAME, STIR
 from gateway.specfile import LinedDict, LinedList, SpecReader, load_spec
 
 __all__ = ["Body", "TopicSpec", "TopicsFile", "load_topics"]
@@ -28,8 +29,6 @@ _TOPIC_KEYS = {
 _TOP_KEYS = {"version", "defaults", "bodies", "adapters", "topics"}
 _DEFAULT_KEYS = {"replication_factor", "min_insync_replicas"}
 _LEGAL = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
-_STIR = re.compile(r"[0-9]{9}\Z")
-_ADAPTER = re.compile(r"[a-z][a-z0-9_-]{0,48}\Z")
 _PLACEHOLDERS = {"{body}": "bodies", "{adapter}": "adapters"}
 
 
@@ -73,7 +72,7 @@ def _bodies(r: SpecReader, root: LinedDict) -> tuple[Body, ...]:
         entry = r.mapping(item, "a body", items, i)
         r.unknown(entry, {"code", "name"})
         code, name = entry.get("code"), entry.get("name")
-        if not isinstance(code, str) or not _STIR.match(code):
+        if not isinstance(code, str) or not STIR.match(code):
             raise r.fail(
                 f"body code must be a 9-digit STIR in quotes, not {code!r}",
                 entry,
@@ -91,7 +90,7 @@ def _bodies(r: SpecReader, root: LinedDict) -> tuple[Body, ...]:
 def _adapters(r: SpecReader, root: LinedDict) -> tuple[str, ...]:
     items = r.seq(root.get("adapters", LinedList()), "adapters", root, "adapters")
     for i, name in enumerate(items):
-        if not isinstance(name, str) or not _ADAPTER.match(name):
+        if not isinstance(name, str) or not ADAPTER_NAME.match(name):
             raise r.fail(
                 f"adapter name {name!r} must be lower-case letters, digits, - or _", items, i
             )

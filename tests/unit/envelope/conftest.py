@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.envelope import EnvelopeCodec
-from gateway.schemas import SchemaRegistry
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
 
 REQUESTER = "201234567"  # the sender of gateway.schemas.samples.sample_request
@@ -13,16 +11,6 @@ HOLDER = "202345678"
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiLayout:
     return init_pki(tmp_path_factory.mktemp("pki"), [REQUESTER, HOLDER])
-
-
-@pytest.fixture(scope="session")
-def registry() -> SchemaRegistry:
-    return SchemaRegistry.load()
-
-
-@pytest.fixture(scope="session")
-def codec(registry: SchemaRegistry) -> EnvelopeCodec:
-    return EnvelopeCodec(registry)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ from cryptography import x509
 from gateway.calendar import BusinessCalendar, default_calendar
 from gateway.envelope import EnvelopeCodec
 from gateway.pipeline import Case, Decision, Intake, Outputs, Source
-from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import (
     sample_cancellation,
     sample_refusal,
@@ -84,16 +83,6 @@ def rogue_pki(tmp_path_factory: pytest.TempPathFactory) -> PkiLayout:
         gateway_org=GATEWAY,
         now=NOW - timedelta(days=30),
     )
-
-
-@pytest.fixture(scope="session")
-def registry() -> SchemaRegistry:
-    return SchemaRegistry.load()
-
-
-@pytest.fixture(scope="session")
-def codec(registry: SchemaRegistry) -> EnvelopeCodec:
-    return EnvelopeCodec(registry)
 
 
 @pytest.fixture(scope="session")
