@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -252,8 +253,6 @@ async def _latency(
 
 
 def _iso_ms(value: bytes) -> float:
-    from datetime import datetime  # noqa: PLC0415
-
     return datetime.fromisoformat(value.decode()).timestamp() * 1000
 
 

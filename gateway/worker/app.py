@@ -370,5 +370,3 @@ def _wire(worker: GatewayWorker) -> None:
     async def health_page(web: Any, request: Any) -> Any:
         return web.json({"status": "ok", "processed": dict(worker.processed)})
 
-    del intake_agent, tracker_agent, overdue_timer, services_timer, start_producer
-    del track_page, health_page

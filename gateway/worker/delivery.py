@@ -35,7 +35,6 @@ class Deliverer:
         self.client_id = client_id
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
-        self.sent = 0
 
     async def start(self) -> AIOKafkaProducer:
         """Start the producer on the running loop (once); agents and timers share it."""
@@ -71,7 +70,6 @@ class Deliverer:
             ]
             results = await asyncio.gather(*futures, return_exceptions=True)
             failed = [o for o, r in zip(pending, results, strict=True) if isinstance(r, Exception)]
-            self.sent += len(pending) - len(failed)
             if not failed:
                 return
             error = next(r for r in results if isinstance(r, Exception))
