@@ -19,7 +19,6 @@ from typing import Any
 
 import faust
 import structlog
-from aiokafka.partitioner import DefaultPartitioner
 from faust.types import EventT
 
 from gateway.calendar import default_calendar
@@ -33,6 +32,7 @@ from gateway.signing import Signer, Verifier
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
 from gateway.worker.delivery import Deliverer, run_shielded
+from gateway.worker.tables import GatewayTable, partition_of
 
 __all__ = ["GatewayWorker", "build_worker"]
 
@@ -196,12 +196,10 @@ class GatewayWorker:
         now = self.now()
         now_ms = int(now.timestamp() * 1000)
         mine = self._local_partitions()
-        partitioner = DefaultPartitioner()
-        all_partitions = list(range(self.partitions))
         late: list[Case] = []
         stale: list[str] = []
         for case_id, value in list(self.cases.items()):
-            if partitioner(case_id.encode(), all_partitions, all_partitions) not in mine:
+            if partition_of(case_id, self.partitions) not in mine:
                 continue
             if value.get("status") != "open":
                 closed = value.get("closed_at") or now_ms
@@ -291,6 +289,7 @@ def build_worker(settings: Settings) -> GatewayWorker:
         web_bind=settings.worker_web_host,
         web_port=settings.worker_web_port,
         web_in_thread=False,
+        Table=GatewayTable,
     )
     table_options: dict[str, Any] = {
         "default": None,
