@@ -129,10 +129,31 @@ class ValidationError(MessageError):
 
 
 class DeliveryError(GatewayError):
-    """An adapter could not deliver a message; ``retriable`` decides retry or dead letter."""
+    """An adapter could not deliver a message; ``retriable`` decides retry or dead letter.
+
+    ``retriable`` is True for faults that may pass (HTTP 5xx, timeouts, refused connections)
+    and False for faults that will not (HTTP 4xx: the target refuses this message as it is).
+    ``code`` is the target's own error code when it gave one, ``status`` its HTTP status.
+    """
 
     reason = Reason.DELIVERY_FAILED
     retriable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retriable: bool | None = None,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field, hint=hint)
+        if retriable is not None:
+            self.retriable = retriable
+        self.code = code
+        self.status = status
 
 
 class BackpressureError(DeliveryError):
@@ -140,6 +161,14 @@ class BackpressureError(DeliveryError):
 
     reason = Reason.BACKPRESSURE
 
-    def __init__(self, message: str, *, retry_after: float, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float,
+        code: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, retriable=True, code=code, status=status, hint=hint)
         self.retry_after = retry_after

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gateway.cli.adapters import adapters, dlq, nisuz
 from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
 from gateway.cli.messages import inbox, send
@@ -46,6 +47,9 @@ cli.add_command(schemas)
 cli.add_command(demo)
 cli.add_command(worker)
 cli.add_command(track)
+cli.add_command(adapters)
+cli.add_command(dlq)
+cli.add_command(nisuz)
 
 
 def main() -> None:

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     max_age_h: int = Field(72, ge=1, description="how old sent_at may be at intake (hours)")
     overdue_check_s: float = Field(30.0, gt=0, description="how often open cases are checked")
     services_check_s: float = Field(5.0, gt=0, description="how often services_file is re-read")
+    nisuz_report_s: float = Field(
+        3600.0, ge=0, description="how often today's statistics go to NIS.UZ; 0: never"
+    )
     clock_offset_s: float = Field(
         0.0, description="shifts the worker's clock; for drills and tests only, never production"
     )

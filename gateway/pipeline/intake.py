@@ -413,7 +413,12 @@ class Intake:
         stages: tuple[str, ...],
         detail: Mapping[str, str] | None = None,
     ) -> list[Output]:
-        base = {"type": opened.kind, "service": case.service}
+        base = {
+            "type": opened.kind,
+            "service": case.service,
+            "requester": case.requester,
+            "holder": case.holder,
+        }
         return [
             self.out.event(
                 case_id=case.case_id,

@@ -112,9 +112,12 @@ class Outputs:
         actor: str,
         deadline: datetime | None,
         detail: Mapping[str, str] | None = None,
+        event_key: str | None = None,
     ) -> dict[str, Any]:
+        """A Status record; its id is ``<message_id>.<stage>``, or ``event_key`` when one
+        message causes the same stage more than once (one per adapter, say)."""
         return {
-            "event_id": event_id(message_id, stage),
+            "event_id": event_key or event_id(message_id, stage),
             "case_id": case_id,
             "message_id": message_id,
             "stage": stage,

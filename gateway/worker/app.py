@@ -4,7 +4,9 @@ Tables (memory or RocksDB, rebuilt from their changelog topics):
 
 * ``cases``: case id -> :class:`~gateway.pipeline.Case` (open cases, deadlines, message ids);
 * ``tracking``: case id -> the case's timeline, built from the events topic;
-* ``message_cases``: message id -> case id, so a case is found by any of its message ids.
+* ``message_cases``: message id -> case id, so a case is found by any of its message ids;
+* ``statistics``: ``<partition>|<body>|<service>|<day>`` -> that day's figures for NIS.UZ
+  (:mod:`gateway.statistics`), counted by the tracker from the events.
 
 Every table uses the producer's partitioner on the case id, the key of every outbox and of the
 events topic, so a case's state lives on the worker that consumes the case's partition.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import faust
@@ -29,6 +31,17 @@ from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdu
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
 from gateway.signing import Signer, Verifier
+from gateway.statistics import (
+    NISUZ,
+    STATS_TABLE,
+    compute_report,
+    count_event,
+    merge,
+    parse_period,
+    report_json,
+    report_output,
+    stats_key,
+)
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
 from gateway.worker.delivery import Deliverer, run_shielded
@@ -92,10 +105,12 @@ class GatewayWorker:
     services: ReloadingRegistry
     registry: SchemaRegistry
     outboxes: tuple[str, ...]
+    adapters: tuple[str, ...]
     partitions: int
     cases: Any  # faust.Table: case id -> Case.to_json()
     tracking: Any  # faust.Table: case id -> list of events
     message_cases: Any  # faust.Table: message id -> case id
+    statistics: Any  # faust.Table: stats key -> the day's figures
     processed: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def now(self) -> datetime:
@@ -153,6 +168,7 @@ class GatewayWorker:
     async def track_batch(self, events: Sequence[EventT[bytes]]) -> None:
         """Append events to their cases' timelines (idempotent by event id)."""
         updates: dict[str, list[dict[str, Any]]] = {}
+        figures: dict[str, dict[str, Any]] = {}
         for event in events:
             try:
                 record = self.registry.decode_single(event.value or b"").record
@@ -167,12 +183,32 @@ class GatewayWorker:
                 timeline = list(self.tracking.get(case_id) or [])
             if any(e["event_id"] == record["event_id"] for e in timeline):
                 continue
+            tally = count_event(record, timeline, self.intake.calendar)
+            if tally is not None:
+                key = stats_key(event.message.partition, tally.body, tally.service, tally.day)
+                figures[key] = merge(figures.get(key) or self.statistics.get(key), tally)
             timeline.append(_timeline_entry(record))
             updates[case_id] = timeline
             if record["message_id"] != case_id and record["message_id"] not in self.message_cases:
                 self.message_cases[record["message_id"]] = case_id
         for case_id, timeline in updates.items():
             self.tracking[case_id] = timeline
+        for key, value in figures.items():
+            self.statistics[key] = value
+
+    async def report_statistics(self, first: date, last: date) -> dict[str, Any]:
+        """Compute the NIS.UZ report of ``first``..``last`` and hand it to the NIS.UZ adapter."""
+        report = await compute_report(
+            self.settings.bootstrap_servers,
+            self.settings.worker_id,
+            first=first,
+            last=last,
+            gateway_org=self.settings.gateway_org,
+            now=self.now(),
+        )
+        await self.deliverer.deliver([report_output(self.registry, report)])
+        log.info("statistics_reported", report_id=report["report_id"], rows=len(report["rows"]))
+        return report
 
     def find(self, ident: str) -> dict[str, Any] | None:
         """A case by case id or by any of its message ids: state and timeline."""
@@ -306,10 +342,12 @@ def build_worker(settings: Settings) -> GatewayWorker:
         services=services,
         registry=registry,
         outboxes=outboxes,
+        adapters=spec.adapters,
         partitions=partitions,
         cases=app.Table("cases", **table_options),
         tracking=app.Table("tracking", **table_options),
         message_cases=app.Table("message_cases", **table_options),
+        statistics=app.Table(STATS_TABLE, **table_options),
     )
     _wire(worker)
     return worker
@@ -348,6 +386,13 @@ def _wire(worker: GatewayWorker) -> None:
     async def services_timer() -> None:
         worker.services.refresh()
 
+    if settings.nisuz_report_s > 0 and NISUZ in worker.adapters:
+
+        @app.timer(settings.nisuz_report_s, on_leader=True)  # type: ignore[untyped-decorator]
+        async def nisuz_timer() -> None:
+            today = worker.intake.calendar.to_local(worker.now()).date()
+            await worker.report_statistics(today, today)
+
     @app.task  # type: ignore[untyped-decorator]
     async def start_producer() -> None:
         await worker.deliverer.start()
@@ -364,6 +409,23 @@ def _wire(worker: GatewayWorker) -> None:
         if found is None:
             return web.json({"error": "unknown", "id": ident}, status=404)
         return web.json(found)
+
+    @app.page("/statistics")
+    async def statistics_page(web: Any, request: Any) -> Any:
+        today = worker.intake.calendar.to_local(worker.now()).date()
+        try:
+            first, last = parse_period(request.query.get("period", "today"), today)
+        except ValueError as exc:
+            return web.json({"error": "bad_period", "message": str(exc)}, status=400)
+        report = await compute_report(
+            settings.bootstrap_servers,
+            settings.worker_id,
+            first=first,
+            last=last,
+            gateway_org=settings.gateway_org,
+            now=worker.now(),
+        )
+        return web.json(report_json(report))
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:

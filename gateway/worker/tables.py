@@ -31,4 +31,8 @@ class GatewayTable(faust.Table[Any, Any]):
     def partition_for_key(self, key: Any) -> int:
         # build_worker always passes ``partitions`` (the outboxes' common count)
         assert self.partitions is not None  # noqa: S101
-        return partition_of(str(key), self.partitions)
+        text = str(key)
+        head, sep, _ = text.partition("|")
+        if sep and head.isdigit():  # "<partition>|...": the statistics table names its own
+            return int(head)
+        return partition_of(text, self.partitions)

@@ -179,7 +179,12 @@ def test_an_accepted_request_is_tracked(exchange: Exchange, accepted: Accepted) 
         assert e["event_id"] == f"{accepted.message_id}.{e['stage']}"
         assert e["deadline"] == accepted.due
         assert e["at"] == NOW
-        assert e["detail"] == {"type": "Request", "service": SERVICE}
+        assert e["detail"] == {
+            "type": "Request",
+            "service": SERVICE,
+            "requester": REQUESTER,
+            "holder": HOLDER,
+        }
     assert [e["actor"] for e in evs] == [REQUESTER, REQUESTER, HOLDER]
 
 

@@ -20,6 +20,7 @@ MESSAGE_TYPES = (
     "Rejection",
     "Request",
     "Response",
+    "StatsReport",
     "Status",
 )
 
@@ -35,6 +36,7 @@ PUBLISHED = {
     ("Rejection", 2): "85f14af7a4aacd07",
     ("Request", 1): "e84252109cff2abd",
     ("Response", 1): "bbbba9f2c1112aa1",
+    ("StatsReport", 1): "58b303853da24c23",
     ("Status", 1): "085fc1a7f5323ed4",
 }
 

@@ -1,0 +1,109 @@
+"""Build adapter runners from the settings: the registry, each adapter's settings, its context.
+
+Called by ``gateway adapters run`` (and the demo); every misconfiguration is found here,
+before anything is consumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+import structlog
+
+from gateway.adapters.base import AdapterContext
+from gateway.adapters.registry import AdapterRegistry
+from gateway.adapters.runner import AdapterRunner
+from gateway.adapters.settings import load_adapter_settings
+from gateway.config import Settings
+from gateway.envelope import EnvelopeCodec
+from gateway.exceptions import ConfigError
+from gateway.pipeline.outputs import Outputs
+from gateway.schemas import SchemaRegistry
+from gateway.services.spec import load_services
+from gateway.signing import Signer
+from gateway.topics import load_topics
+
+__all__ = ["build_context", "build_runners", "run_until_signalled"]
+
+log = structlog.get_logger(__name__)
+
+
+def build_context(settings: Settings) -> AdapterContext:
+    """Names of bodies (topics.yaml) and services (services.yaml) for applicant-facing texts."""
+    spec = load_topics(settings.topics_file)
+    names: dict[str, str] = {}
+    if settings.services_file.exists():
+        names = {s.registry_number: s.name for s in load_services(settings.services_file)}
+    return AdapterContext(
+        body_names={b.code: b.name for b in spec.bodies},
+        service_names=names,
+        gateway_org=settings.gateway_org,
+    )
+
+
+def build_runners(
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    registry: AdapterRegistry | None = None,
+    config_file: Path | None = None,
+) -> list[AdapterRunner]:
+    """One runner per adapter name; each adapter must be declared in topics.yaml."""
+    adapters = registry or AdapterRegistry.discover()
+    declared = set(load_topics(settings.topics_file).adapters)
+    unknown = [n for n in names if n not in declared]
+    if unknown:
+        raise ConfigError(
+            f"adapters {unknown} are not declared in {settings.topics_file} (adapters: "
+            f"{sorted(declared)}), so they have no topic",
+            field="adapters",
+            hint="add them to `adapters:` in topics.yaml and run `gateway topics apply`",
+        )
+    schemas = SchemaRegistry.load()
+    outputs = Outputs(
+        EnvelopeCodec(schemas),
+        Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path),
+    )
+    context = build_context(settings)
+    runners = []
+    for name in names:
+        cls = adapters.get(name)
+        adapter_settings = load_adapter_settings(cls.settings_class, name, config_file)
+        runners.append(
+            AdapterRunner(
+                cls(adapter_settings, context),
+                bootstrap=settings.bootstrap_servers,
+                registry=schemas,
+                outputs=outputs,
+                gateway_org=settings.gateway_org,
+            )
+        )
+    return runners
+
+
+async def run_until_signalled(runners: Sequence[AdapterRunner]) -> None:
+    """Run the runners until SIGTERM or SIGINT; then stop them cleanly (nothing unsettled
+    is committed, so what was in flight is delivered again by the next run)."""
+    loop = asyncio.get_running_loop()
+
+    def stop_all() -> None:
+        for runner in runners:
+            runner.stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop_all)
+    tasks = [asyncio.create_task(r.run(), name=f"adapter-{r.name}") for r in runners]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                stop_all()
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()

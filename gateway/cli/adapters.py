@@ -1,0 +1,231 @@
+"""``gateway adapters`` (list, run, new), ``gateway dlq`` (list, replay), ``gateway nisuz``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gateway.config import Settings
+from gateway.exceptions import ConfigError, GatewayError
+
+__all__ = ["adapters", "dlq", "nisuz"]
+
+
+def _config_file(ctx: click.Context) -> Path | None:
+    root = ctx.find_root()
+    value = root.params.get("config_file")
+    return value if isinstance(value, Path) else None
+
+
+@click.group()
+def adapters() -> None:
+    """Adapters to external systems: list them, run them, scaffold a new one."""
+
+
+@adapters.command("list")
+@click.option("--json", "as_json", is_flag=True, help="print as JSON")
+@click.pass_context
+def list_adapters(ctx: click.Context, as_json: bool) -> None:
+    """Installed adapters (entry-point group gateway.adapters) and their targets."""
+    from gateway.adapters import AdapterRegistry, load_adapter_settings  # noqa: PLC0415
+    from gateway.adapters.settings import env_prefix  # noqa: PLC0415
+
+    registry = AdapterRegistry.discover()
+    rows = []
+    for name in registry.names():
+        cls = registry.adapters[name]
+        try:
+            target = load_adapter_settings(cls.settings_class, name, _config_file(ctx)).url
+        except ConfigError as exc:
+            target = f"misconfigured: {exc.message}"
+        rows.append(
+            {
+                "name": name,
+                "class": registry.origins[name],
+                "target": target,
+                "env_prefix": env_prefix(name),
+            }
+        )
+    rows += [{"name": n, "class": "", "target": f"unusable: {why}", "env_prefix": ""}
+             for n, why in registry.broken.items()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("adapter", "class", "target", "settings")
+    for row in rows:
+        table.add_row(row["name"], row["class"], row["target"], row["env_prefix"] + "*")
+    Console().print(table)
+
+
+@adapters.command("run")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_context
+def run_adapters(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Run the runners of adapters NAMES (each in its own consumer group) until stopped."""
+    from gateway.adapters.build import build_runners, run_until_signalled  # noqa: PLC0415
+
+    settings: Settings = ctx.obj
+    runners = build_runners(settings, list(names), config_file=_config_file(ctx))
+    click.echo(f"delivering for {', '.join(names)}; Ctrl-C stops after the attempts in flight")
+    asyncio.run(run_until_signalled(runners))
+
+
+@click.group()
+def dlq() -> None:
+    """Dead letters: what an adapter could not deliver within its retry budget."""
+
+
+def _letters(settings: Settings, name: str) -> list[object]:
+    from gateway.adapters.dlq import DeadLetter  # noqa: PLC0415
+    from gateway.topics.names import adapter_dlq_topic  # noqa: PLC0415
+    from gateway.topics.read import read_to_end  # noqa: PLC0415
+
+    records = asyncio.run(read_to_end(settings.bootstrap_servers, adapter_dlq_topic(name)))
+    return [
+        DeadLetter(
+            offset=r.offset,
+            key=r.key,
+            value=r.value or b"",
+            headers=tuple((k, bytes(v)) for k, v in r.headers or ()),
+            timestamp=datetime.fromtimestamp(r.timestamp / 1000, UTC),
+        )
+        for r in records
+    ]
+
+
+@dlq.command("list")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="print as JSON")
+@click.pass_obj
+def list_dlq(settings: Settings, name: str, as_json: bool) -> None:
+    """Dead letters of adapter NAME, oldest first."""
+    from gateway.adapters.dlq import DeadLetter, summary  # noqa: PLC0415
+
+    letters = [x for x in _letters(settings, name) if isinstance(x, DeadLetter)]
+    rows = [dict(summary(x)) for x in letters]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no dead letters for {name}")
+        return
+    table = Table("offset", "id", "kind", "reason", "code", "status", "attempts", "last attempt")
+    for row in rows:
+        table.add_row(
+            row["offset"], row["id"], row["kind"], row["reason"], row["code"], row["status"],
+            row["attempts"], row["last_attempt_at"],
+        )
+    Console().print(table)
+
+
+@dlq.command("replay")
+@click.argument("name")
+@click.option("--id", "ident", default=None, help="replay the dead letter of this message id")
+@click.option("--all", "replay_all", is_flag=True, help="replay every dead letter")
+@click.pass_obj
+def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: bool) -> None:
+    """Put dead letters of adapter NAME back on its topic; the runner delivers them again.
+
+    Replaying what was already delivered is harmless: the target sees the same idempotency key.
+    """
+    from gateway.adapters.dlq import DeadLetter, replay_output  # noqa: PLC0415
+    from gateway.worker.delivery import Deliverer  # noqa: PLC0415
+
+    if (ident is None) == (not replay_all):
+        raise click.UsageError("give exactly one of --id ID or --all")
+    letters = [x for x in _letters(settings, name) if isinstance(x, DeadLetter)]
+    if ident is not None:
+        chosen = [x for x in letters if ident in {x.ident, x.message_id}][-1:]
+        if not chosen:
+            raise GatewayError(
+                f"no dead letter of {name} has id {ident}",
+                hint=f"`gateway dlq list {name}` shows the ids",
+            )
+    else:
+        latest = {x.ident: x for x in letters}  # one replay per message, its newest letter
+        chosen = list(latest.values())
+    now = datetime.now(UTC)
+    outputs = [replay_output(name, x, at=now) for x in chosen]
+
+    async def send() -> None:
+        deliverer = Deliverer(settings.bootstrap_servers, client_id=f"dlq-replay-{name}")
+        try:
+            await deliverer.deliver(outputs)
+        finally:
+            await deliverer.stop()
+
+    asyncio.run(send())
+    click.echo(f"replayed {len(outputs)} dead letter(s) of {name} onto exchange.adapter.{name}")
+
+
+@click.group()
+def nisuz() -> None:
+    """NIS.UZ: e-service delivery statistics (decision 002)."""
+
+
+@nisuz.command("report")
+@click.option(
+    "--period",
+    default="today",
+    show_default=True,
+    help="today, yesterday, month, YYYY-MM-DD, YYYY-MM or FROM..TO (Tashkent dates)",
+)
+@click.option("--dry-run", is_flag=True, help="print the report, do not send it to NIS.UZ")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@click.pass_obj
+def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) -> None:
+    """Compute the statistics of PERIOD and hand them to the NIS.UZ adapter."""
+    from gateway.calendar import default_calendar  # noqa: PLC0415
+    from gateway.schemas import SchemaRegistry  # noqa: PLC0415
+    from gateway.statistics import (  # noqa: PLC0415
+        compute_report,
+        parse_period,
+        report_json,
+        report_output,
+    )
+    from gateway.worker.delivery import Deliverer  # noqa: PLC0415
+
+    today = default_calendar().to_local(datetime.now(UTC)).date()
+    try:
+        first, last = parse_period(period, today)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+
+    async def run() -> dict[str, object]:
+        report = await compute_report(
+            settings.bootstrap_servers,
+            settings.worker_id,
+            first=first,
+            last=last,
+            gateway_org=settings.gateway_org,
+        )
+        if not dry_run:
+            deliverer = Deliverer(settings.bootstrap_servers, client_id="nisuz-report")
+            try:
+                await deliverer.deliver([report_output(SchemaRegistry.load(), report)])
+            finally:
+                await deliverer.stop()
+        return report
+
+    report = report_json(asyncio.run(run()))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        table = Table(
+            "body", "service", "received", "on time", "late", "refused", "overdue now",
+            "median h", "p95 h", title=f"{report['report_id']}",
+        )
+        for row in report["rows"]:
+            table.add_row(*(str(row[k]) for k in (
+                "body", "service", "received", "answered_on_time", "answered_late", "refused",
+                "overdue_now", "median_answer_hours", "p95_answer_hours",
+            )))
+        Console().print(table)
+    if not dry_run:
+        click.echo("handed to the NIS.UZ adapter (exchange.adapter.nisuz)")

@@ -1,0 +1,44 @@
+"""Compute a NIS.UZ report from the statistics changelog and hand it to the NIS.UZ adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from gateway.pipeline.outputs import Output
+from gateway.schemas import SchemaRegistry
+from gateway.statistics.changelog import changelog_topic, read_table
+from gateway.statistics.report import build_report
+from gateway.topics.names import adapter_topic
+
+__all__ = ["NISUZ", "compute_report", "report_output"]
+
+NISUZ = "nisuz"
+
+
+async def compute_report(
+    bootstrap: Sequence[str],
+    worker_id: str,
+    *,
+    first: date,
+    last: date,
+    gateway_org: str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The ``StatsReport`` record for ``first``..``last`` from the whole statistics table."""
+    table = await read_table(bootstrap, changelog_topic(worker_id))
+    return build_report(
+        table.items(),
+        first=first,
+        last=last,
+        generated_at=now or datetime.now(UTC),
+        gateway_org=gateway_org,
+    )
+
+
+def report_output(registry: SchemaRegistry, report: dict[str, Any]) -> Output:
+    """The report as a record of ``exchange.adapter.nisuz``."""
+    value = registry.encode_single("StatsReport", report)
+    headers = (("type", b"StatsReport"), ("report_id", str(report["report_id"]).encode()))
+    return Output(adapter_topic(NISUZ), str(report["report_id"]).encode(), value, headers)
