@@ -49,13 +49,20 @@ def build_runners(
     settings: Settings,
     names: Sequence[str],
     *,
+    instance: str | None = None,
     registry: AdapterRegistry | None = None,
     config_file: Path | None = None,
 ) -> list[AdapterRunner]:
-    """One runner per adapter name; each adapter must be declared in topics.yaml."""
+    """One runner per adapter name; each must be declared in topics.yaml.
+
+    ``instance`` (with one name) runs the adapter under another name: its topic, consumer
+    group, dead letters and settings are those of ``instance``.
+    """
+    if instance is not None and len(names) != 1:
+        raise ConfigError("an instance name goes with exactly one adapter", field="--instance")
     adapters = registry or AdapterRegistry.discover()
     declared = set(load_topics(settings.topics_file).adapters)
-    unknown = [n for n in names if n not in declared]
+    unknown = [n for n in ([instance] if instance else names) if n not in declared]
     if unknown:
         raise ConfigError(
             f"adapters {unknown} are not declared in {settings.topics_file} (adapters: "
@@ -72,7 +79,9 @@ def build_runners(
     runners = []
     for name in names:
         cls = adapters.get(name)
-        adapter_settings = load_adapter_settings(cls.settings_class, name, config_file)
+        adapter_settings = load_adapter_settings(
+            cls.settings_class, instance or name, config_file
+        )
         runners.append(
             AdapterRunner(
                 cls(adapter_settings, context),
@@ -80,6 +89,7 @@ def build_runners(
                 registry=schemas,
                 outputs=outputs,
                 gateway_org=settings.gateway_org,
+                instance=instance,
             )
         )
     return runners

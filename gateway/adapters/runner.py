@@ -67,10 +67,13 @@ class AdapterRunner:
         registry: SchemaRegistry,
         outputs: Outputs,
         gateway_org: str,
+        instance: str | None = None,
         fetch_max: int = 100,
     ) -> None:
         self.adapter = adapter
-        self.name = adapter.name
+        # the topic, group and dead letters are the instance's: one adapter class may serve
+        # several instances (two portals, a test's private copy), each with its own settings
+        self.name = instance or adapter.name
         self.settings = adapter.settings
         self.bootstrap = list(bootstrap)
         self.registry = registry

@@ -25,7 +25,7 @@ S = TypeVar("S", bound="AdapterSettings")
 
 def env_prefix(name: str) -> str:
     """``GATEWAY_ADAPTER_<NAME>_``: the environment prefix of adapter ``name``'s settings."""
-    return f"GATEWAY_ADAPTER_{name.upper()}_"
+    return f"GATEWAY_ADAPTER_{name.upper().replace('-', '_')}_"
 
 
 class AdapterSettings(BaseSettings):

@@ -65,14 +65,22 @@ def list_adapters(ctx: click.Context, as_json: bool) -> None:
 
 @adapters.command("run")
 @click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--instance",
+    default=None,
+    help="run the one adapter NAME under this name: its topic, group, dead letters, settings",
+)
 @click.pass_context
-def run_adapters(ctx: click.Context, names: tuple[str, ...]) -> None:
+def run_adapters(ctx: click.Context, names: tuple[str, ...], instance: str | None) -> None:
     """Run the runners of adapters NAMES (each in its own consumer group) until stopped."""
     from gateway.adapters.build import build_runners, run_until_signalled  # noqa: PLC0415
 
     settings: Settings = ctx.obj
-    runners = build_runners(settings, list(names), config_file=_config_file(ctx))
-    click.echo(f"delivering for {', '.join(names)}; Ctrl-C stops after the attempts in flight")
+    runners = build_runners(
+        settings, list(names), instance=instance, config_file=_config_file(ctx)
+    )
+    shown = ", ".join(r.name for r in runners)
+    click.echo(f"delivering for {shown}; Ctrl-C stops after the attempts in flight", err=True)
     asyncio.run(run_until_signalled(runners))
 
 
