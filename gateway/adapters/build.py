@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import structlog
+from aiohttp import web
 
 from gateway.adapters.base import AdapterContext
 from gateway.adapters.registry import AdapterRegistry
@@ -95,10 +96,43 @@ def build_runners(
     return runners
 
 
-async def run_until_signalled(runners: Sequence[AdapterRunner]) -> None:
+def _health(runners: Sequence[AdapterRunner]) -> dict[str, object]:
+    return {
+        "status": "ok" if all(r.ready.is_set() for r in runners) else "starting",
+        "adapters": {
+            r.name: {
+                "ready": r.ready.is_set(),
+                "circuit": r.breaker.state,
+                "counts": dict(r.counts),
+            }
+            for r in runners
+        },
+    }
+
+
+async def _serve(runners: Sequence[AdapterRunner], host: str, port: int) -> web.AppRunner:
+    """The runner's web view: ``/health`` (200 once every runner consumes, else 503)."""
+
+    async def health(_request: web.Request) -> web.Response:
+        body = _health(runners)
+        return web.json_response(body, status=200 if body["status"] == "ok" else 503)
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    site_runner = web.AppRunner(app, access_log=None)
+    await site_runner.setup()
+    await web.TCPSite(site_runner, host, port).start()
+    return site_runner
+
+
+async def run_until_signalled(
+    runners: Sequence[AdapterRunner], *, web_host: str = "127.0.0.1", web_port: int | None = None
+) -> None:
     """Run the runners until SIGTERM or SIGINT; then stop them cleanly (nothing unsettled
-    is committed, so what was in flight is delivered again by the next run)."""
+    is committed, so what was in flight is delivered again by the next run). With
+    ``web_port``, serve the runners' web view there."""
     loop = asyncio.get_running_loop()
+    site = None if web_port is None else await _serve(runners, web_host, web_port)
 
     def stop_all() -> None:
         for runner in runners:
@@ -117,3 +151,5 @@ async def run_until_signalled(runners: Sequence[AdapterRunner]) -> None:
     finally:
         for task in tasks:
             task.cancel()
+        if site is not None:
+            await site.cleanup()

@@ -70,8 +70,11 @@ def list_adapters(ctx: click.Context, as_json: bool) -> None:
     default=None,
     help="run the one adapter NAME under this name: its topic, group, dead letters, settings",
 )
+@click.option("--web-port", type=int, default=None, help="serve /health on this port")
 @click.pass_context
-def run_adapters(ctx: click.Context, names: tuple[str, ...], instance: str | None) -> None:
+def run_adapters(
+    ctx: click.Context, names: tuple[str, ...], instance: str | None, web_port: int | None
+) -> None:
     """Run the runners of adapters NAMES (each in its own consumer group) until stopped."""
     from gateway.adapters.build import build_runners, run_until_signalled  # noqa: PLC0415
 
@@ -81,7 +84,9 @@ def run_adapters(ctx: click.Context, names: tuple[str, ...], instance: str | Non
     )
     shown = ", ".join(r.name for r in runners)
     click.echo(f"delivering for {shown}; Ctrl-C stops after the attempts in flight", err=True)
-    asyncio.run(run_until_signalled(runners))
+    asyncio.run(
+        run_until_signalled(runners, web_host=settings.worker_web_host, web_port=web_port)
+    )
 
 
 @click.group()
@@ -216,7 +221,8 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
         if not dry_run:
             deliverer = Deliverer(settings.bootstrap_servers, client_id="nisuz-report")
             try:
-                await deliverer.deliver([report_output(SchemaRegistry.load(), report)])
+                output = report_output(SchemaRegistry.load(), report, settings.nisuz_adapter)
+                await deliverer.deliver([output])
             finally:
                 await deliverer.stop()
         return report
@@ -236,4 +242,4 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
             )))
         Console().print(table)
     if not dry_run:
-        click.echo("handed to the NIS.UZ adapter (exchange.adapter.nisuz)")
+        click.echo(f"handed to the NIS.UZ adapter (exchange.adapter.{settings.nisuz_adapter})")

@@ -12,6 +12,7 @@ from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
 from gateway.cli.messages import inbox, send
 from gateway.cli.pki import pki
+from gateway.cli.reference import reference
 from gateway.cli.schemas import schemas
 from gateway.cli.topics import topics
 from gateway.cli.worker import track, worker
@@ -47,6 +48,7 @@ cli.add_command(schemas)
 cli.add_command(demo)
 cli.add_command(worker)
 cli.add_command(track)
+cli.add_command(reference)
 cli.add_command(adapters)
 cli.add_command(dlq)
 cli.add_command(nisuz)

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     nisuz_report_s: float = Field(
         3600.0, ge=0, description="how often today's statistics go to NIS.UZ; 0: never"
     )
+    nisuz_adapter: str = Field(
+        "nisuz", pattern=r"^[a-z][a-z0-9_-]{0,48}$", description="the adapter that takes reports"
+    )
     clock_offset_s: float = Field(
         0.0, description="shifts the worker's clock; for drills and tests only, never production"
     )

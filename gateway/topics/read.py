@@ -18,10 +18,9 @@ async def read_to_end(bootstrap: Sequence[str], topic: str) -> list[ConsumerReco
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if partitions is None:
-            await consumer.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
+        # the cluster's metadata, fresh: the consumer's own cache knows only subscribed topics
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:
             return []

@@ -32,7 +32,6 @@ from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
 from gateway.signing import Signer, Verifier
 from gateway.statistics import (
-    NISUZ,
     STATS_TABLE,
     compute_report,
     count_event,
@@ -206,7 +205,8 @@ class GatewayWorker:
             gateway_org=self.settings.gateway_org,
             now=self.now(),
         )
-        await self.deliverer.deliver([report_output(self.registry, report)])
+        adapter = self.settings.nisuz_adapter
+        await self.deliverer.deliver([report_output(self.registry, report, adapter)])
         log.info("statistics_reported", report_id=report["report_id"], rows=len(report["rows"]))
         return report
 
@@ -386,7 +386,7 @@ def _wire(worker: GatewayWorker) -> None:
     async def services_timer() -> None:
         worker.services.refresh()
 
-    if settings.nisuz_report_s > 0 and NISUZ in worker.adapters:
+    if settings.nisuz_report_s > 0 and settings.nisuz_adapter in worker.adapters:
 
         @app.timer(settings.nisuz_report_s, on_leader=True)  # type: ignore[untyped-decorator]
         async def nisuz_timer() -> None:

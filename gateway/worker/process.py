@@ -1,4 +1,5 @@
-"""Running ``gateway worker`` as a child process: the demo and the tests use it the same way."""
+"""Running ``gateway worker`` or ``gateway adapters run`` as a child process: the demo and the
+tests use them the same way."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from gateway.exceptions import GatewayError
 
-__all__ = ["start_worker_process", "stop_worker_process"]
+__all__ = ["start_gateway_process", "start_worker_process", "stop_worker_process"]
 
 
 def start_worker_process(
@@ -29,23 +30,44 @@ def start_worker_process(
     Raises :class:`GatewayError` naming the log when the worker exits or does not answer in
     ``timeout`` seconds (the process is stopped then).
     """
+    return start_gateway_process(
+        ["worker", *args],
+        env,
+        health_url=f"http://{web_host}:{web_port}/health",
+        log=log,
+        timeout=timeout,
+    )
+
+
+def start_gateway_process(
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    health_url: str,
+    log: Path,
+    timeout: float = 90.0,
+) -> subprocess.Popen[bytes]:
+    """Start ``gateway ARGS`` with output to ``log``; return once ``health_url`` answers."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "worker", *args],
+            [sys.executable, "-m", "gateway.cli", *args],
             env=dict(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://{web_host}:{web_port}/health"
+    if not health_url.startswith("http://"):
+        raise GatewayError(f"health URL {health_url!r} must be http://")
+    url = health_url
+    what = " ".join(args[:2])
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise GatewayError(f"the worker exited with {proc.returncode} at start; see {log}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+            raise GatewayError(f"`gateway {what}` exited with {proc.returncode}; see {log}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):  # noqa: S310
             return proc
         if time.monotonic() > deadline:
             stop_worker_process(proc)
-            raise GatewayError(f"the worker did not answer within {timeout:.0f} s; see {log}")
+            raise GatewayError(f"`gateway {what}` did not answer in {timeout:.0f} s; see {log}")
         time.sleep(0.1)  # polling a port that is not open yet: there is no event to await
 
 

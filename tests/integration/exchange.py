@@ -40,6 +40,8 @@ from gateway.worker import start_worker_process, stop_worker_process
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "T-1"
 ARCHIVE = "T-ARCHIVE"
+DECISION = "T-DECISION"
+ADAPTERS = ("eqaror", "nisuz", "portal")
 
 
 def _free_port() -> int:
@@ -85,6 +87,7 @@ class Exchange:
     bodies: list[str]
     pki: PkiLayout
     worker_id: str
+    adapters: dict[str, str] = field(default_factory=dict)  # adapter -> this test's instance
     registry: SchemaRegistry = field(default_factory=SchemaRegistry.load)
     workers: list[WorkerProcess] = field(default_factory=list)
 
@@ -134,6 +137,7 @@ class Exchange:
             GATEWAY_OVERDUE_CHECK_S="0.5",
             GATEWAY_SERVICES_CHECK_S="0.5",
             GATEWAY_LOG_FORMAT="json",
+            GATEWAY_NISUZ_ADAPTER=self.adapters.get("nisuz", "nisuz"),
         )
         env.update(extra)
         return env
@@ -188,15 +192,16 @@ class Exchange:
         return record
 
 
-def _topics_file(root: Path, bodies: list[str]) -> Path:
+def _topics_file(root: Path, bodies: list[str], adapters: list[str]) -> Path:
     spec = yaml.safe_load((ROOT / "topics.yaml").read_text())
     spec["bodies"] = [{"code": b, "name": f"Body {b}"} for b in bodies]
+    spec["adapters"] = adapters
     path = root / "topics.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True))
     return path
 
 
-def _services_file(root: Path, bodies: list[str]) -> Path:
+def _services_file(root: Path, bodies: list[str], adapters: Mapping[str, str]) -> Path:
     requester, holder = bodies[0], bodies[1]
     services = {
         "version": 1,
@@ -211,8 +216,17 @@ def _services_file(root: Path, bodies: list[str]) -> Path:
                     "marriage_record": "Nikoh tuzilganligi haqidagi dalolatnoma yozuvi",
                 },
                 "deadline": 1,
-                "adapters": ["portal", "nisuz"],
+                "adapters": [adapters["portal"]],
                 "personal_data": True,
+            },
+            {
+                "registry_number": DECISION,
+                "name": "Hokim qarorini kelishish",
+                "provider": holder,
+                "requesters": [requester],
+                "deadline": 1,
+                "adapters": [adapters["eqaror"]],
+                "personal_data": False,
             },
             {
                 "registry_number": ARCHIVE,
@@ -233,8 +247,9 @@ def _services_file(root: Path, bodies: list[str]) -> Path:
 async def make_exchange(root: Path, bootstrap: str, unique: str) -> Exchange:
     """Bodies, topics (applied on the broker), PKI and service registry for one test."""
     bodies = [f"7{random.randrange(10**8):08d}" for _ in range(4)]
-    topics = load_topics(_topics_file(root, bodies))
-    _services_file(root, bodies)
+    adapters = {a: f"{a}-{unique[:10]}" for a in ADAPTERS}
+    topics = load_topics(_topics_file(root, bodies, list(adapters.values())))
+    _services_file(root, bodies, adapters)
     pki = init_pki(root / "pki", bodies)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -243,7 +258,7 @@ async def make_exchange(root: Path, bootstrap: str, unique: str) -> Exchange:
         await apply_plan(admin, plan, actual)
     finally:
         await admin.close()
-    return Exchange(root, bootstrap, bodies, pki, f"gw-{unique}")
+    return Exchange(root, bootstrap, bodies, pki, f"gw-{unique}", adapters=adapters)
 
 
 @contextlib.contextmanager

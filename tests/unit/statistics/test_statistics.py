@@ -106,7 +106,11 @@ def test_percentiles_of_a_histogram() -> None:
 def test_the_report_adds_the_period_days_and_keeps_overdue_now_from_every_day() -> None:
     day1, day2, before = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 1)
     table = {
-        stats_key(0, HOLDER, SERVICE, day1): {"received": 2, "answered_on_time": 1, "hist": {"4": 1}},
+        stats_key(0, HOLDER, SERVICE, day1): {
+            "received": 2,
+            "answered_on_time": 1,
+            "hist": {"4": 1},
+        },
         stats_key(1, HOLDER, SERVICE, day2): {"received": 1, "refused": 1, "hist": {"8": 1}},
         stats_key(2, HOLDER, SERVICE, before): {"received": 5, "overdue": 2, "overdue_resolved": 1},
         stats_key(0, "201000004", "DX-0789", before): {"received": 3},
