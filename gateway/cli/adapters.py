@@ -89,6 +89,23 @@ def run_adapters(
     )
 
 
+@adapters.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(),
+    help="where to create gateway-adapter-NAME/ (default: here)",
+)
+def new_adapter(name: str, parent: Path) -> None:
+    """Scaffold a working adapter package NAME with its contract tests."""
+    from gateway.adapters.scaffold import scaffold  # noqa: PLC0415
+
+    root = scaffold(name, parent)
+    click.echo(f"created {root}; next: cd {root} && pip install -e '.[test]' && pytest")
+
+
 @click.group()
 def dlq() -> None:
     """Dead letters: what an adapter could not deliver within its retry budget."""
