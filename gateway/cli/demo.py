@@ -1,10 +1,12 @@
 """``gateway demo``: a signed request travelling through the exchange to its answer.
 
 Starts what is missing (the local Kafka when none is configured, the topics, a development
-PKI, the sample service registry), runs the worker and a reference recipient, sends a signed
+PKI, the sample service registry), runs the worker, a reference recipient, the reference
+servers of the unified portal, E-qaror and NIS.UZ and the adapters' runners; sends a signed
 request and prints every lifecycle stage as the events topic records it, with its time in
-Tashkent and the deadline in force; then sends a request missing a mandatory field and shows
-its rejection. The applicant's personal data is never printed.
+Tashkent and the deadline in force; shows what the applicant sees on the portal, registers a
+draft decision in E-qaror, reports today's statistics to NIS.UZ; then sends a request missing
+a mandatory field and shows its rejection. The applicant's personal data is never printed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from aiokafka import AIOKafkaConsumer
 
 from gateway.broker import broker_answers, wait_for_broker
 from gateway.calendar import default_calendar
+from gateway.cli.demo_adapters import DemoAdapters, adapters_running
 from gateway.cli.kafka import local_kafka
 from gateway.cli.messages import agency_client
 from gateway.cli.topics import apply_topics
@@ -32,7 +35,7 @@ from gateway.client import AgencyClient, answer_requests
 from gateway.config import Settings
 from gateway.exceptions import GatewayError
 from gateway.schemas import SchemaRegistry
-from gateway.schemas.samples import sample_request
+from gateway.schemas.samples import sample_attachment, sample_request
 from gateway.services import load_services
 from gateway.signing import PkiLayout, init_pki
 from gateway.topics import load_topics
@@ -82,8 +85,10 @@ def _client(settings: Settings, pki: PkiLayout, org: str, registry: SchemaRegist
 @contextlib.contextmanager
 def _worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``gateway worker`` beside the demo; its log goes to <home>/demo-worker.log."""
+    env = dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file))
+    env.setdefault("GATEWAY_NISUZ_REPORT_S", "0")  # the demo reports on demand
     proc = start_worker_process(
-        dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file)),
+        env,
         web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         log=settings.home / "demo-worker.log",
@@ -146,65 +151,113 @@ async def _run(settings: Settings) -> None:
     )
 
     with _worker(settings):
-        events = _events(settings, registry)
-        first = asyncio.ensure_future(anext(events))
-        await asyncio.sleep(0)
-        async with (
-            _client(settings, pki, requester, registry) as asking,
-            _client(settings, pki, holder, registry) as answering,
-        ):
-            recipient = asyncio.create_task(answer_requests(answering))
-            request = sample_request(
-                sender={"code": requester, "name": bodies.get(requester, requester)},
-                recipient={"code": holder, "name": bodies.get(holder, holder)},
-            )
-            for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
-                request.pop(key)
-            sent = await asking.send("Request", request)
-            _say(
-                "request signed and published (item 14 requisites, e-signature)",
-                message_id=sent.message_id,
-                outbox=f"{sent.topic} partition {sent.partition} offset {sent.offset}",
-            )
-            pending: asyncio.Future[dict[str, Any]] = first
-            while True:
-                event = await asyncio.wait_for(pending, 60)
-                pending = asyncio.ensure_future(anext(events))
-                if event["case_id"] != sent.case_id:
-                    continue
-                late = " (late)" if event["detail"].get("late") == "true" else ""
-                click.echo(
-                    f"  {_local(event['at'])}  {event['stage']:<10} by {event['actor']}  "
-                    f"{event['detail'].get('type', '')}{late}  deadline {_local(event['deadline'])}"
-                )
-                if event["stage"] == "closed":
-                    break
-            recipient.cancel()
+        async with adapters_running(settings) as adapters:
+            await _exchange(settings, pki, registry, bodies, requester, holder, adapters)
 
-            bad = dict(request)
-            bad["signer"] = {**request["signer"], "position": ""}
-            rejected = await asking.send("Request", bad)
-            _say(
-                "a request without the signer's position (item 14)", message_id=rejected.message_id
+
+async def _exchange(
+    settings: Settings,
+    pki: PkiLayout,
+    registry: SchemaRegistry,
+    bodies: dict[str, str],
+    requester: str,
+    holder: str,
+    adapters: DemoAdapters,
+) -> None:
+    events = _events(settings, registry)
+    first = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0)
+    async with (
+        _client(settings, pki, requester, registry) as asking,
+        _client(settings, pki, holder, registry) as answering,
+    ):
+        recipient = asyncio.create_task(answer_requests(answering))
+        request = sample_request(
+            sender={"code": requester, "name": bodies.get(requester, requester)},
+            recipient={"code": holder, "name": bodies.get(holder, holder)},
+        )
+        for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
+            request.pop(key)
+        request["extra"] = {"portal_application_id": f"PA-{time.time_ns() % 10**9:09d}"}
+        sent = await asking.send("Request", request)
+        _say(
+            "request signed and published (item 14 requisites, e-signature)",
+            message_id=sent.message_id,
+            outbox=f"{sent.topic} partition {sent.partition} offset {sent.offset}",
+        )
+        pending: asyncio.Future[dict[str, Any]] = first
+        while True:
+            event = await asyncio.wait_for(pending, 60)
+            pending = asyncio.ensure_future(anext(events))
+            if event["case_id"] != sent.case_id or "adapter" in event["detail"]:
+                continue
+            late = " (late)" if event["detail"].get("late") == "true" else ""
+            click.echo(
+                f"  {_local(event['at'])}  {event['stage']:<10} by {event['actor']}  "
+                f"{event['detail'].get('type', '')}{late}  deadline {_local(event['deadline'])}"
             )
-            async with contextlib.aclosing(asking.inbox(follow=True, idle_ms=500)) as inbox:
-                async for item in inbox:
-                    message = item.message
-                    if (
-                        message
-                        and message.kind == "Rejection"
-                        and message.record["message_id"] == rejected.message_id
-                    ):
-                        _say(
-                            "  rejected, the requester told through its inbox (signed)",
-                            reason=message.record["reason"],
-                            field=message.record["field_path"],
-                            message=message.record["message"],
-                        )
-                        break
-            pending.cancel()
-            await events.aclose()
+            if event["stage"] == "closed":
+                break
+        await adapters.show_portal(sent.case_id)
+        await _decision(asking, request, adapters)
+        await adapters.show_nisuz(holder, "DX-0123")
+        recipient.cancel()
+
+        bad = dict(request)
+        bad["signer"] = {**request["signer"], "position": ""}
+        rejected = await asking.send("Request", bad)
+        _say(
+            "a request without the signer's position (item 14)", message_id=rejected.message_id
+        )
+        async with contextlib.aclosing(asking.inbox(follow=True, idle_ms=500)) as inbox:
+            async for item in inbox:
+                message = item.message
+                if (
+                    message
+                    and message.kind == "Rejection"
+                    and message.record["message_id"] == rejected.message_id
+                ):
+                    _say(
+                        "  rejected, the requester told through its inbox (signed)",
+                        reason=message.record["reason"],
+                        field=message.record["field_path"],
+                        message=message.record["message"],
+                    )
+                    break
+        pending.cancel()
+        await events.aclose()
     click.echo(f"\nfollow any case: gateway track {sent.message_id}  (while `gateway worker` runs)")
+
+
+async def _decision(
+    asking: AgencyClient, request: dict[str, Any], adapters: DemoAdapters
+) -> None:
+    """A draft hokim's decision for legal review (DX-0901): E-qaror registers it."""
+    draft = sample_attachment(
+        b"%PDF-1.7\n% Toshkent shahar hokimining qarori loyihasi\n%%EOF\n",
+        name="qaror-loyihasi.pdf",
+        document_kind="hokim_decision",
+    )
+    asked = await asking.send(
+        "Request",
+        {
+            **request,
+            "service": {"registry_number": "DX-0901", "name": "Hokim qarori loyihasi"},
+            "application": draft,
+            "requested": [{"code": "legal_opinion", "title": "Huquqiy ekspertiza xulosasi"}],
+            "extra": {},
+        },
+    )
+    _say("a draft hokim's decision sent for legal review (DX-0901)", message_id=asked.message_id)
+    async with contextlib.aclosing(asking.inbox(follow=True, idle_ms=500)) as inbox:
+        async for item in inbox:
+            message = item.message
+            if message is None or message.kind != "Status":
+                continue
+            record = message.record
+            if record["message_id"] == asked.message_id and record["stage"] == "delivered":
+                await adapters.show_eqaror(record)
+                return
 
 
 @click.command()

@@ -10,6 +10,7 @@ import click
 from gateway.cli.adapters import adapters, dlq, nisuz
 from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
+from gateway.cli.lag import lag
 from gateway.cli.messages import inbox, send
 from gateway.cli.pki import pki
 from gateway.cli.reference import reference
@@ -48,6 +49,7 @@ cli.add_command(schemas)
 cli.add_command(demo)
 cli.add_command(worker)
 cli.add_command(track)
+cli.add_command(lag)
 cli.add_command(reference)
 cli.add_command(adapters)
 cli.add_command(dlq)

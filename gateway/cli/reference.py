@@ -11,13 +11,15 @@ from gateway.config import Settings
 
 __all__ = ["reference"]
 
-NAMES = ("eqaror", "nisuz", "portal")
+NAMES = ("eqaror", "generic", "nisuz", "portal")
+PORTS = {"eqaror": 8081, "nisuz": 8082, "portal": 8083, "generic": 8084}
+"""Default ports: where the adapters' default ``base_url`` settings look."""
 """The servers' names; the same keys as ``gateway.reference.REFERENCE_SERVERS`` (a test checks)."""
 
 
 @click.group()
 def reference() -> None:
-    """Reference servers of E-qaror, NIS.UZ and the state services portal."""
+    """Reference servers of E-qaror, NIS.UZ, the state services portal, and a generic sink."""
 
 
 async def _serve(name: str, host: str, port: int, db: Path, token: str) -> None:
@@ -37,7 +39,12 @@ async def _serve(name: str, host: str, port: int, db: Path, token: str) -> None:
 @reference.command()
 @click.argument("name", type=click.Choice(NAMES))
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", type=int, default=8081, show_default=True, help="port (0: a free one)")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="port (0: a free one) [default: eqaror 8081, nisuz 8082, portal 8083, generic 8084]",
+)
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -52,7 +59,9 @@ async def _serve(name: str, host: str, port: int, db: Path, token: str) -> None:
     help="bearer token API requests must carry (also GATEWAY_REFERENCE_TOKEN)",
 )
 @click.pass_obj
-def serve(settings: Settings, name: str, host: str, port: int, db: Path | None, token: str) -> None:
+def serve(
+    settings: Settings, name: str, host: str, port: int | None, db: Path | None, token: str
+) -> None:
     """Run the reference server NAME until Ctrl-C; its state survives a restart.
 
     The API is described in docs/openapi/NAME.yaml; /_reference/* injects faults, shows the
@@ -60,6 +69,6 @@ def serve(settings: Settings, name: str, host: str, port: int, db: Path | None, 
     """
     path = db if db is not None else settings.home / "reference" / f"{name}.sqlite"
     try:
-        asyncio.run(_serve(name, host, port, path, token))
+        asyncio.run(_serve(name, host, PORTS[name] if port is None else port, path, token))
     except KeyboardInterrupt:
         click.echo(f"{name} reference server stopped")

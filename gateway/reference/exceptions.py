@@ -53,6 +53,8 @@ class Code(StrEnum):
     REASONS_NOT_ALLOWED = "reasons_not_allowed"
     APPLICATION_MISMATCH = "application_mismatch"
     DUPLICATE_STATUS = "duplicate_status"
+    # the generic sink of new adapters
+    DUPLICATE_MESSAGE = "duplicate_message"
 
 
 COMMON_CODES = frozenset(

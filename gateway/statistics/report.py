@@ -95,6 +95,8 @@ def build_report(
                 "p95_answer_hours": percentile(row["hist"], 0.95),
             }
         )
+    # the wire keeps milliseconds (timestamp-millis): keep no more, so copies compare equal
+    generated_at = generated_at.replace(microsecond=generated_at.microsecond // 1000 * 1000)
     return {
         "report_id": f"{gateway_org}-{first.isoformat()}-{last.isoformat()}",
         "period_from": first,

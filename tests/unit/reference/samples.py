@@ -6,7 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.reference import EqarorServer, NisuzServer, PortalServer, ReferenceServer
+from gateway.reference import (
+    EqarorServer,
+    GenericServer,
+    NisuzServer,
+    PortalServer,
+    ReferenceServer,
+)
 
 
 @dataclass(frozen=True)
@@ -93,5 +99,29 @@ SAMPLES = {
         status(),
         status(stage="answered"),
         lambda _answer: "/api/v1/cases/case-1",
+    ),
+    "generic": Sample(
+        GenericServer,
+        "PUT",
+        "/api/v1/messages/m-1",
+        {
+            "kind": "Request",
+            "message_id": "m-1",
+            "case_id": "c-1",
+            "service": "DX-0123",
+            "sender": "201000003",
+            "recipient": "201000001",
+            "stage": None,
+        },
+        {
+            "kind": "Request",
+            "message_id": "m-1",
+            "case_id": "c-1",
+            "service": "DX-0456",
+            "sender": "201000003",
+            "recipient": "201000001",
+            "stage": None,
+        },
+        lambda _answer: "/api/v1/messages/m-1",
     ),
 }

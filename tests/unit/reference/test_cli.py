@@ -19,7 +19,7 @@ def test_the_command_knows_every_server() -> None:
     assert tuple(sorted(REFERENCE_SERVERS)) == NAMES
     shown = CliRunner().invoke(reference, ["serve", "--help"])
     assert shown.exit_code == 0
-    assert "{eqaror|nisuz|portal}" in shown.output
+    assert "{eqaror|generic|nisuz|portal}" in shown.output
     refused = CliRunner().invoke(reference, ["serve", "e-qaror"])
     assert refused.exit_code == 2
 

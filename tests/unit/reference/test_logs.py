@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import structlog
 
+from gateway.reference import base
 from tests.unit.reference.conftest import Api
 from tests.unit.reference.samples import Sample
 
 
+@pytest.fixture
+def debug_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every level reaches capture_logs, whatever an earlier test configured (the CLI caches
+    an info-level logger on first use); restored after."""
+    saved = structlog.get_config()
+    structlog.reset_defaults()
+    monkeypatch.setattr(base, "log", structlog.get_logger(base.__name__))
+    yield
+    structlog.configure(**saved)
+
+
+@pytest.mark.usefixtures("debug_logs")
 async def test_logs_carry_no_request_data(api: Api, sample: Sample) -> None:
     marker = "Karimov Alisher 31234567890123"
     with structlog.testing.capture_logs() as logs:
