@@ -228,13 +228,7 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
         raise click.BadParameter(str(exc), param_hint="--period") from None
 
     async def run() -> dict[str, object]:
-        report = await compute_report(
-            settings.bootstrap_servers,
-            settings.worker_id,
-            first=first,
-            last=last,
-            gateway_org=settings.gateway_org,
-        )
+        report = await compute_report(settings, first, last)
         if not dry_run:
             deliverer = Deliverer(settings.bootstrap_servers, client_id="nisuz-report")
             try:

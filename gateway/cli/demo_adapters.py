@@ -83,13 +83,7 @@ class DemoAdapters:
         today = default_calendar().to_local(datetime.now(UTC)).date()
         report: dict[str, Any] = {}
         for _ in range(60):  # the tracker counts the answer moments after it is routed
-            report = await compute_report(
-                settings.bootstrap_servers,
-                settings.worker_id,
-                first=today,
-                last=today,
-                gateway_org=settings.gateway_org,
-            )
+            report = await compute_report(settings, today, today)
             row = _row(report["rows"], holder, service)
             if row and row["answered_on_time"] + row["answered_late"] > 0:
                 break

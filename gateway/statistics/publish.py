@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from gateway.config import Settings
 from gateway.pipeline.outputs import Output
 from gateway.schemas import SchemaRegistry
 from gateway.statistics.changelog import changelog_topic, read_table
@@ -18,22 +18,17 @@ NISUZ = "nisuz"
 
 
 async def compute_report(
-    bootstrap: Sequence[str],
-    worker_id: str,
-    *,
-    first: date,
-    last: date,
-    gateway_org: str,
-    now: datetime | None = None,
+    settings: Settings, first: date, last: date, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The ``StatsReport`` record for ``first``..``last`` from the whole statistics table."""
-    table = await read_table(bootstrap, changelog_topic(worker_id))
+    """The ``StatsReport`` record for ``first``..``last`` from the whole statistics table
+    (the changelog of the workers ``settings.worker_id`` names)."""
+    table = await read_table(settings.bootstrap_servers, changelog_topic(settings.worker_id))
     return build_report(
         table.items(),
         first=first,
         last=last,
         generated_at=now or datetime.now(UTC),
-        gateway_org=gateway_org,
+        gateway_org=settings.gateway_org,
     )
 
 

@@ -197,14 +197,7 @@ class GatewayWorker:
 
     async def report_statistics(self, first: date, last: date) -> dict[str, Any]:
         """Compute the NIS.UZ report of ``first``..``last`` and hand it to the NIS.UZ adapter."""
-        report = await compute_report(
-            self.settings.bootstrap_servers,
-            self.settings.worker_id,
-            first=first,
-            last=last,
-            gateway_org=self.settings.gateway_org,
-            now=self.now(),
-        )
+        report = await compute_report(self.settings, first, last, self.now())
         adapter = self.settings.nisuz_adapter
         await self.deliverer.deliver([report_output(self.registry, report, adapter)])
         log.info("statistics_reported", report_id=report["report_id"], rows=len(report["rows"]))
@@ -417,14 +410,7 @@ def _wire(worker: GatewayWorker) -> None:
             first, last = parse_period(request.query.get("period", "today"), today)
         except ValueError as exc:
             return web.json({"error": "bad_period", "message": str(exc)}, status=400)
-        report = await compute_report(
-            settings.bootstrap_servers,
-            settings.worker_id,
-            first=first,
-            last=last,
-            gateway_org=settings.gateway_org,
-            now=worker.now(),
-        )
+        report = await compute_report(settings, first, last, worker.now())
         return web.json(report_json(report))
 
     @app.page("/health")

@@ -8,8 +8,6 @@ it can be killed with SIGKILL. Waiting is on conditions of the servers' state.
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,8 +15,8 @@ from typing import Any
 
 from gateway.envelope import routing_headers
 from gateway.reference import DEFAULT_TOKEN, ReferenceServer
-from gateway.worker.process import start_gateway_process, stop_worker_process
-from tests.integration.exchange import Exchange, _free_port
+from gateway.worker.process import start_gateway_process
+from tests.integration.exchange import Exchange, WorkerProcess, _free_port
 
 # small budgets so that the tests see retries, the circuit and dead letters quickly
 FAST_RETRIES = {
@@ -33,20 +31,10 @@ FAST_RETRIES = {
 
 
 @dataclass
-class RunnerProcess:
-    proc: subprocess.Popen[bytes]
-    instance: str
-    log: Any
+class RunnerProcess(WorkerProcess):
+    """A running ``gateway adapters run``: killed, stopped and read like a worker."""
 
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(30)
-
-    def stop(self) -> None:
-        stop_worker_process(self.proc)
-
-    def output(self) -> str:
-        return str(self.log.read_text(errors="replace"))
+    instance: str = ""
 
 
 def adapter_env(exchange: Exchange, adapter: str, server: ReferenceServer) -> dict[str, str]:
@@ -70,7 +58,7 @@ def start_runner(
         health_url=f"http://127.0.0.1:{port}/health",
         log=log,
     )
-    return RunnerProcess(proc, instance, log)
+    return RunnerProcess(proc, port, log, instance)
 
 
 async def until(

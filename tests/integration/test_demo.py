@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,15 @@ def test_demo_routes_a_signed_request_to_its_answer_and_shows_a_rejection(
         "closed",
     ]
     assert all(" deadline " in line for line in lines)  # each stage shows the term in force
+    # the adapters: what the applicant sees, the decision's registration, the statistics
+    portal = out.split("the unified portal", 1)[1]
+    for stage in ("received", "sent_to_holder", "answered", "result_ready"):
+        assert f"  {stage} " in portal
+    assert "Запрос доставлен" in portal  # Russian beside Uzbek
+    assert "registration number: EQ-" in out
+    assert "agreement: agreed (hokim_decision)" in out
+    # earlier runs on the same broker count too: at least this run's request and answer
+    assert re.search(r"201000001 DX-0123: received [1-9][0-9]*, on time [1-9]", out)
     assert "reason: missing_field" in out
     assert "field: signer.position" in out
     assert (tmp_path / "services.yaml").exists()
