@@ -14,6 +14,7 @@ from pathlib import Path
 
 import structlog
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.adapters.base import AdapterContext
 from gateway.adapters.registry import AdapterRegistry
@@ -22,6 +23,7 @@ from gateway.adapters.settings import load_adapter_settings
 from gateway.config import Settings
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError
+from gateway.metrics import BrokerProbe, RunnerMetrics, readiness
 from gateway.pipeline.outputs import Outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services.spec import load_services
@@ -77,6 +79,7 @@ def build_runners(
         Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path),
     )
     context = build_context(settings)
+    metrics = RunnerMetrics()  # one registry for the process, whatever its adapters
     runners = []
     for name in names:
         cls = adapters.get(name)
@@ -91,6 +94,7 @@ def build_runners(
                 outputs=outputs,
                 gateway_org=settings.gateway_org,
                 instance=instance,
+                metrics=metrics,
             )
         )
     return runners
@@ -111,14 +115,35 @@ def _health(runners: Sequence[AdapterRunner]) -> dict[str, object]:
 
 
 async def _serve(runners: Sequence[AdapterRunner], host: str, port: int) -> web.AppRunner:
-    """The runner's web view: ``/health`` (200 once every runner consumes, else 503)."""
+    """The runner's web view: ``/health`` (200 once every runner consumes, else 503, with
+    each adapter's state), ``/metrics`` (Prometheus text), ``/healthz`` (200 while serving)
+    and ``/readyz`` (200 when the broker answers and every runner consumes, else 503)."""
+    broker = BrokerProbe(runners[0].bootstrap if runners else [])
+    # build_runners gives every runner of the process one registry: serve that one
+    registry = runners[0].metrics.registry if runners else RunnerMetrics().registry
 
     async def health(_request: web.Request) -> web.Response:
         body = _health(runners)
         return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
+    async def metrics(_request: web.Request) -> web.Response:
+        body = generate_latest(registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        answer = readiness(
+            broker=await broker.answers(), assigned=all(r.ready.is_set() for r in runners)
+        )
+        return web.json_response(answer.body, status=answer.status)
+
     app = web.Application()
     app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     site_runner = web.AppRunner(app, access_log=None)
     await site_runner.setup()
     await web.TCPSite(site_runner, host, port).start()

@@ -34,6 +34,7 @@ from gateway.adapters.dlq import dead_letter_output
 from gateway.adapters.message import AdapterMessage, decode_adapter_record
 from gateway.adapters.retry import CircuitBreaker, RetryBudget
 from gateway.exceptions import DeliveryError, GatewayError, MessageError
+from gateway.metrics import RunnerMetrics
 from gateway.pipeline.outputs import Output, Outputs
 from gateway.reasons import Reason
 from gateway.schemas import SchemaRegistry
@@ -53,7 +54,12 @@ def group_id(adapter: str) -> str:
 @dataclasses.dataclass
 class _Settled:
     outputs: list[Output]
-    outcome: str
+    outcome: str  # delivered, not_applicable or dead_letters (the key of ``counts``)
+    first: datetime  # the first attempt (the metrics' delivery time starts here)
+
+    @property
+    def metric_outcome(self) -> str:
+        return "dead_letter" if self.outcome == "dead_letters" else self.outcome
 
 
 class AdapterRunner:
@@ -69,6 +75,7 @@ class AdapterRunner:
         gateway_org: str,
         instance: str | None = None,
         fetch_max: int = 100,
+        metrics: RunnerMetrics | None = None,
     ) -> None:
         self.adapter = adapter
         # the topic, group and dead letters are the instance's: one adapter class may serve
@@ -85,6 +92,10 @@ class AdapterRunner:
             failures=self.settings.circuit_failures, reset_s=self.settings.circuit_reset_s
         )
         self.counts: dict[str, int] = {}
+        # one registry per process, shared by its runners (``build_runners`` passes it)
+        self.metrics = (metrics or RunnerMetrics()).adapter(
+            self.name, lambda: self.breaker.state == "open"
+        )
         self._stop = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self.ready = asyncio.Event()
@@ -145,6 +156,8 @@ class AdapterRunner:
                 await self.deliverer.deliver(settled.outputs)
                 settled_to = record.offset + 1
                 self._count(settled.outcome)
+                elapsed = (datetime.now(UTC) - settled.first).total_seconds()
+                self.metrics.settled(settled.metric_outcome, elapsed)
             if settled_to is not None:
                 try:
                     await consumer.commit({tp: settled_to})
@@ -224,7 +237,7 @@ class AdapterRunner:
                 error.reason = Reason.INTERNAL
             else:
                 self.breaker.success()
-                return self._delivered(message, receipt, attempt)
+                return self._delivered(message, receipt, attempt, first)
             retry_after = getattr(error, "retry_after", None)
             if retry_after is not None or not error.retriable:
                 self.breaker.success()  # the target answered: it is up
@@ -253,6 +266,7 @@ class AdapterRunner:
                     headers=headers,
                 )
             self._count("retries")
+            self.metrics.retry()
             if await self._sleep(delay):
                 return None
 
@@ -283,7 +297,7 @@ class AdapterRunner:
         )
 
     def _delivered(
-        self, message: AdapterMessage, receipt: DeliveryReceipt, attempts: int
+        self, message: AdapterMessage, receipt: DeliveryReceipt, attempts: int, first: datetime
     ) -> _Settled:
         detail = {"outcome": receipt.outcome, "attempts": str(attempts), **receipt.detail}
         if receipt.remote_id:
@@ -297,11 +311,11 @@ class AdapterRunner:
             attempts=attempts,
         )
         if receipt.outcome != "delivered" or not message.case_id:
-            return _Settled([], receipt.outcome)
+            return _Settled([], receipt.outcome, first)
         status = self._status(message, "delivered", detail)
         outputs = [self.outputs.publish(status)]
         outputs += [self.outputs.notice(org, status) for org in receipt.notify]
-        return _Settled(outputs, "delivered")
+        return _Settled(outputs, "delivered", first)
 
     def _failed(
         self,
@@ -340,4 +354,4 @@ class AdapterRunner:
                 "attempts": str(attempts),
             }
             outputs.append(self.outputs.publish(self._status(message, "delivery_failed", detail)))
-        return _Settled(outputs, "dead_letters")
+        return _Settled(outputs, "dead_letters", first)

@@ -22,11 +22,13 @@ from typing import Any
 import faust
 import structlog
 from faust.types import EventT
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.calendar import default_calendar
 from gateway.config import Settings
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
+from gateway.metrics import BrokerProbe, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
@@ -111,10 +113,28 @@ class GatewayWorker:
     message_cases: Any  # faust.Table: message id -> case id
     statistics: Any  # faust.Table: stats key -> the day's figures
     processed: dict[str, int] = dataclasses.field(default_factory=dict)
+    metrics: WorkerMetrics = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = WorkerMetrics(self.owned_cases, self.now_ms)
 
     def now(self) -> datetime:
         """The worker's clock (shifted only in drills and tests, ``clock_offset_s``)."""
         return datetime.now(UTC) + timedelta(seconds=self.settings.clock_offset_s)
+
+    def now_ms(self) -> int:
+        """The worker's clock in epoch milliseconds, the unit of the cases' deadlines."""
+        return int(self.now().timestamp() * 1000)
+
+    def owned_cases(self) -> list[dict[str, Any]]:
+        """The case states of this worker's active partitions (standby copies excluded);
+        read when Prometheus scrapes ``/metrics``."""
+        mine = self._local_partitions()
+        return [
+            value
+            for case_id, value in list(self.cases.items())
+            if partition_of(case_id, self.partitions) in mine
+        ]
 
     # --- intake ---------------------------------------------------------------------------
     async def handle_batch(self, events: Sequence[EventT[bytes]]) -> None:
@@ -134,8 +154,11 @@ class GatewayWorker:
 
         now = self.now()
         outputs = []
+        decisions = []
+        stamps = []
         for event in events:
             msg = event.message
+            stamps.append(msg.timestamp)
             source = Source(
                 msg.topic, msg.partition, msg.offset, datetime.fromtimestamp(msg.timestamp, UTC)
             )
@@ -143,6 +166,7 @@ class GatewayWorker:
             if decision.case is not None:
                 overlay[decision.case.case_id] = decision.case
             outputs.extend(decision.outputs)
+            decisions.append(decision)
             self.processed[decision.outcome] = self.processed.get(decision.outcome, 0) + 1
             if decision.outcome == "rejected":
                 log.info(
@@ -155,9 +179,11 @@ class GatewayWorker:
                     partition=msg.partition,
                     offset=msg.offset,
                 )
+        self.metrics.decided(decisions)
 
         async def commit() -> None:
             await self.deliverer.deliver(outputs)
+            self.metrics.acknowledged(outputs, stamps)
             for case_id, case in overlay.items():
                 self.cases[case_id] = case.to_json()
 
@@ -417,3 +443,28 @@ def _wire(worker: GatewayWorker) -> None:
     async def health_page(web: Any, request: Any) -> Any:
         return web.json({"status": "ok", "processed": dict(worker.processed)})
 
+    _wire_probes(worker)
+
+
+def _wire_probes(worker: GatewayWorker) -> None:
+    """``/metrics`` (Prometheus text), ``/healthz`` (liveness) and ``/readyz`` (readiness)."""
+    app = worker.app
+    broker = BrokerProbe(worker.settings.bootstrap_servers)
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        return web.bytes(
+            generate_latest(worker.metrics.registry),
+            headers={"Content-Type": CONTENT_TYPE_LATEST},
+        )
+
+    @app.page("/healthz")
+    async def healthz_page(web: Any, request: Any) -> Any:
+        return web.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz_page(web: Any, request: Any) -> Any:
+        answer = readiness(
+            broker=await broker.answers(), assigned=bool(app.assignor.assigned_actives())
+        )
+        return web.json(answer.body, status=answer.status)

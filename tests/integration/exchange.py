@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.client import AgencyClient
 from gateway.envelope import EnvelopeCodec
@@ -313,3 +314,26 @@ async def produce_raw(bootstrap: str, topic: str, value: bytes, key: bytes | Non
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+Sample = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def sample(name: str, **labels: str) -> Sample:
+    """The key of one Prometheus sample in :func:`parse_metrics`'s answer."""
+    return name, tuple(sorted(labels.items()))
+
+
+def parse_metrics(text: str) -> dict[Sample, float]:
+    """A ``/metrics`` page as ``{sample(name, **labels): value}``."""
+    return {
+        sample(s.name, **s.labels): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def scrape(port: int) -> dict[Sample, float]:
+    """The ``/metrics`` page of the worker or runner serving on ``port``."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as r:
+        return parse_metrics(r.read().decode())

@@ -29,7 +29,14 @@ from tests.integration.adapters import (
     start_runner,
     until,
 )
-from tests.integration.exchange import DECISION, Exchange, make_exchange, read_until
+from tests.integration.exchange import (
+    DECISION,
+    Exchange,
+    make_exchange,
+    read_until,
+    sample,
+    scrape,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -275,6 +282,12 @@ async def test_a_400_lands_in_the_dead_letters_and_replay_delivers_it(
         assert headers["dlq.idempotency_key"] == record["message_id"]
         assert headers["__connect.errors.topic"] == adapter_topic(instance)
         assert eqaror.stats()["applied"] == 0
+        dead_letters = sample("gateway_adapter_dead_letters_total", adapter=instance)
+        await until(lambda: scrape(runners[-1].port).get(dead_letters) == 1, what="the count")
+        counted = scrape(runners[-1].port)
+        outcome = {"adapter": instance, "outcome": "dead_letter"}
+        assert counted[sample("gateway_adapter_deliveries_total", **outcome)] == 1
+        assert counted[sample("gateway_adapter_circuit_open", adapter=instance)] == 0
 
         listed = json.loads(gateway_cli(exchange, "dlq", "list", instance, "--json"))
         assert [x["id"] for x in listed] == [record["message_id"]]

@@ -1,0 +1,71 @@
+"""Liveness and readiness: what ``/healthz`` and ``/readyz`` answer, and a cheap broker probe.
+
+``/healthz`` is 200 while the process serves HTTP at all (a restart is the only cure for
+anything else). ``/readyz`` is 200 only when the broker answers and the process has work
+assigned; otherwise 503 with a machine-readable reason, so a load balancer or an orchestrator
+takes the process out of rotation without restarting it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from gateway.broker import broker_answers
+
+__all__ = ["BrokerProbe", "Readiness", "readiness"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Readiness:
+    """The answer of ``/readyz``: an HTTP status and its JSON body."""
+
+    status: int
+    body: dict[str, object]
+
+
+def readiness(*, broker: bool, assigned: bool) -> Readiness:
+    """Ready when the broker answers and work is assigned; else 503 naming the first cause."""
+    if not broker:
+        return Readiness(503, {"status": "not_ready", "reason": "broker_unavailable"})
+    if not assigned:
+        return Readiness(503, {"status": "not_ready", "reason": "no_assignment"})
+    return Readiness(200, {"status": "ready"})
+
+
+class BrokerProbe:
+    """Does the broker answer a metadata request? Cached for ``ttl`` seconds.
+
+    Scrapers and orchestrators may call ``/readyz`` often and concurrently; the cache and the
+    lock keep that to at most one metadata request per ``ttl``, each bounded by ``timeout``,
+    so a dead broker makes ``/readyz`` slow by ``timeout`` at worst, never blocks it.
+    """
+
+    def __init__(
+        self,
+        bootstrap: Sequence[str],
+        *,
+        ttl: float = 2.0,
+        timeout: float = 1.0,
+        check: Callable[[str, float], Awaitable[bool]] = broker_answers,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bootstrap = ",".join(bootstrap)
+        self.ttl = ttl
+        self.timeout = timeout
+        self._check = check
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._answer = False
+        self._checked_at: float | None = None
+
+    async def answers(self) -> bool:
+        """The cached answer, refreshed when older than ``ttl``."""
+        async with self._lock:
+            now = self._clock()
+            if self._checked_at is None or now - self._checked_at >= self.ttl:
+                self._answer = await self._check(self.bootstrap, self.timeout)
+                self._checked_at = self._clock()
+            return self._answer
