@@ -15,8 +15,10 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from gateway.broker import LocalKafka, wait_for_broker
@@ -91,6 +93,23 @@ async def new_topic(kafka_admin: AIOKafkaAdminClient) -> AsyncIterator[TopicFact
     if made:
         with contextlib.suppress(Exception):
             await kafka_admin.delete_topics(made)
+
+
+@pytest.fixture(autouse=True)
+def _structlog_uncached(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that runs the CLI configures logging for the whole process, and production
+    caches each logger on first use; a logger cached then would keep writing to that test's
+    captured stream and escape every later ``capture_logs``. In tests nothing is cached, and
+    the configuration is put back after each test."""
+    real = structlog.configure
+
+    def configure(**settings: Any) -> None:
+        real(**{**settings, "cache_logger_on_first_use": False})
+
+    saved = structlog.get_config()
+    monkeypatch.setattr(structlog, "configure", configure)
+    yield
+    real(**saved)
 
 
 @pytest.fixture
