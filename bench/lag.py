@@ -24,17 +24,15 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import AIOKafkaConnection
 
-from gateway.broker import LocalKafka, broker_answers
+from bench.broker import bench_bootstrap
 from gateway.lag import EvaluatorConfig, LagCollector, LagEvaluator
 from gateway.logs import configure_logging
 
-ROOT = Path(__file__).resolve().parents[1]
 REQUESTS: Counter[str] = Counter()
 _send = AIOKafkaConnection.send
 
@@ -155,13 +153,7 @@ def main() -> None:
     parser.add_argument("--bootstrap", default=None, help="default: the project's local broker")
     args = parser.parse_args()
     configure_logging("console", "warning")
-    bootstrap = args.bootstrap
-    if bootstrap is None:
-        broker = LocalKafka(ROOT / ".gateway")
-        broker.start()
-        bootstrap = broker.bootstrap
-    if not asyncio.run(broker_answers(bootstrap)):
-        raise SystemExit(f"no Kafka answers at {bootstrap}")
+    bootstrap = bench_bootstrap(args.bootstrap)
     asyncio.run(run(bootstrap, args.groups, args.partitions, args.refreshes))
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from gateway.broker import LocalKafka, broker_answers
+from bench.broker import bench_bootstrap
 from gateway.topics.names import EVENTS, inbox_topic, outbox_topic
 from tests.integration.exchange import Exchange, make_exchange
 
@@ -261,13 +261,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--bootstrap", default=None, help="default: the project's local broker")
     args = parser.parse_args()
-    bootstrap = args.bootstrap
-    if bootstrap is None:
-        broker = LocalKafka(ROOT / ".gateway")
-        broker.start()
-        bootstrap = broker.bootstrap
-    if not asyncio.run(broker_answers(bootstrap)):
-        raise SystemExit(f"no Kafka answers at {bootstrap}")
+    bootstrap = bench_bootstrap(args.bootstrap)
     asyncio.run(run(bootstrap, args.messages))
 
 

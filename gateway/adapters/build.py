@@ -28,16 +28,15 @@ from gateway.pipeline.outputs import Outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services.spec import load_services
 from gateway.signing import Signer
-from gateway.topics import load_topics
+from gateway.topics import TopicsFile, load_topics
 
 __all__ = ["build_context", "build_runners", "run_until_signalled"]
 
 log = structlog.get_logger(__name__)
 
 
-def build_context(settings: Settings) -> AdapterContext:
+def build_context(settings: Settings, spec: TopicsFile) -> AdapterContext:
     """Names of bodies (topics.yaml) and services (services.yaml) for applicant-facing texts."""
-    spec = load_topics(settings.topics_file)
     names: dict[str, str] = {}
     if settings.services_file.exists():
         names = {s.registry_number: s.name for s in load_services(settings.services_file)}
@@ -64,7 +63,8 @@ def build_runners(
     if instance is not None and len(names) != 1:
         raise ConfigError("an instance name goes with exactly one adapter", field="--instance")
     adapters = registry or AdapterRegistry.discover()
-    declared = set(load_topics(settings.topics_file).adapters)
+    spec = load_topics(settings.topics_file)
+    declared = set(spec.adapters)
     unknown = [n for n in ([instance] if instance else names) if n not in declared]
     if unknown:
         raise ConfigError(
@@ -78,7 +78,7 @@ def build_runners(
         EnvelopeCodec(schemas),
         Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path),
     )
-    context = build_context(settings)
+    context = build_context(settings, spec)
     metrics = RunnerMetrics()  # one registry for the process, whatever its adapters
     runners = []
     for name in names:

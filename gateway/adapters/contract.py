@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import socket
 import warnings
 from collections.abc import AsyncIterator
 from typing import Any
@@ -46,6 +45,7 @@ from gateway.adapters.base import Adapter, DeliveryReceipt
 from gateway.adapters.message import AdapterMessage
 from gateway.adapters.settings import AdapterSettings
 from gateway.exceptions import BackpressureError, DeliveryError
+from gateway.worker.process import free_port
 
 __all__ = ["AdapterContract", "ContractTarget"]
 
@@ -74,12 +74,6 @@ class ContractTarget:
 
     async def applied(self) -> int:
         return int((await self.control("GET", "stats"))["applied"])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class AdapterContract:
@@ -143,7 +137,7 @@ class AdapterContract:
     async def test_a_refused_connection_is_retriable(
         self, adapter_class: type[Adapter], contract_message: AdapterMessage
     ) -> None:
-        nowhere = ContractTarget(f"http://127.0.0.1:{_free_port()}", "x")
+        nowhere = ContractTarget(f"http://127.0.0.1:{free_port()}", "x")
         settings = self.make_settings(adapter_class, nowhere)
         async with adapter_class(settings) as adapter:
             with pytest.raises(DeliveryError) as caught:

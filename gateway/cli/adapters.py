@@ -6,6 +6,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -13,6 +14,9 @@ from rich.table import Table
 
 from gateway.config import Settings
 from gateway.exceptions import ConfigError, GatewayError
+
+if TYPE_CHECKING:  # the commands import the adapters' modules only when they run
+    from gateway.adapters.dlq import DeadLetter
 
 __all__ = ["adapters", "dlq", "nisuz"]
 
@@ -111,7 +115,7 @@ def dlq() -> None:
     """Dead letters: what an adapter could not deliver within its retry budget."""
 
 
-def _letters(settings: Settings, name: str) -> list[object]:
+def _letters(settings: Settings, name: str) -> list[DeadLetter]:
     from gateway.adapters.dlq import DeadLetter  # noqa: PLC0415
     from gateway.topics.names import adapter_dlq_topic  # noqa: PLC0415
     from gateway.topics.read import read_to_end  # noqa: PLC0415
@@ -135,9 +139,9 @@ def _letters(settings: Settings, name: str) -> list[object]:
 @click.pass_obj
 def list_dlq(settings: Settings, name: str, as_json: bool) -> None:
     """Dead letters of adapter NAME, oldest first."""
-    from gateway.adapters.dlq import DeadLetter, summary  # noqa: PLC0415
+    from gateway.adapters.dlq import summary  # noqa: PLC0415
 
-    letters = [x for x in _letters(settings, name) if isinstance(x, DeadLetter)]
+    letters = _letters(settings, name)
     rows = [dict(summary(x)) for x in letters]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -164,12 +168,12 @@ def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: boo
 
     Replaying what was already delivered is harmless: the target sees the same idempotency key.
     """
-    from gateway.adapters.dlq import DeadLetter, replay_output  # noqa: PLC0415
-    from gateway.worker.delivery import Deliverer  # noqa: PLC0415
+    from gateway.adapters.dlq import replay_output  # noqa: PLC0415
+    from gateway.worker.delivery import deliver_once  # noqa: PLC0415
 
     if (ident is None) == (not replay_all):
         raise click.UsageError("give exactly one of --id ID or --all")
-    letters = [x for x in _letters(settings, name) if isinstance(x, DeadLetter)]
+    letters = _letters(settings, name)
     if ident is not None:
         chosen = [x for x in letters if ident in {x.ident, x.message_id}][-1:]
         if not chosen:
@@ -183,14 +187,9 @@ def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: boo
     now = datetime.now(UTC)
     outputs = [replay_output(name, x, at=now) for x in chosen]
 
-    async def send() -> None:
-        deliverer = Deliverer(settings.bootstrap_servers, client_id=f"dlq-replay-{name}")
-        try:
-            await deliverer.deliver(outputs)
-        finally:
-            await deliverer.stop()
-
-    asyncio.run(send())
+    asyncio.run(
+        deliver_once(settings.bootstrap_servers, outputs, client_id=f"dlq-replay-{name}")
+    )
     click.echo(f"replayed {len(outputs)} dead letter(s) of {name} onto exchange.adapter.{name}")
 
 
@@ -217,9 +216,8 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
         compute_report,
         parse_period,
         report_json,
-        report_output,
+        send_report,
     )
-    from gateway.worker.delivery import Deliverer  # noqa: PLC0415
 
     today = default_calendar().to_local(datetime.now(UTC)).date()
     try:
@@ -230,12 +228,7 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
     async def run() -> dict[str, object]:
         report = await compute_report(settings, first, last)
         if not dry_run:
-            deliverer = Deliverer(settings.bootstrap_servers, client_id="nisuz-report")
-            try:
-                output = report_output(SchemaRegistry.load(), report, settings.nisuz_adapter)
-                await deliverer.deliver([output])
-            finally:
-                await deliverer.stop()
+            await send_report(settings, SchemaRegistry.load(), report)
         return report
 
     report = report_json(asyncio.run(run()))

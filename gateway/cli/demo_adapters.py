@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,21 +20,14 @@ from gateway.config import Settings
 from gateway.exceptions import GatewayError
 from gateway.reference import DEFAULT_TOKEN, REFERENCE_SERVERS, ReferenceServer
 from gateway.schemas import SchemaRegistry
-from gateway.statistics import compute_report, report_output
+from gateway.statistics import compute_report, send_report
 from gateway.worker import stop_worker_process
-from gateway.worker.delivery import Deliverer
-from gateway.worker.process import start_gateway_process
+from gateway.worker.process import free_port, start_gateway_process
 
 __all__ = ["DemoAdapters", "adapters_running"]
 
 ADAPTERS = ("eqaror", "nisuz", "portal")
 T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _eventually(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
@@ -88,12 +80,7 @@ class DemoAdapters:
             if row and row["answered_on_time"] + row["answered_late"] > 0:
                 break
             await asyncio.sleep(0.5)  # the statistics table is written asynchronously
-        deliverer = Deliverer(settings.bootstrap_servers, client_id="demo-nisuz")
-        try:
-            output = report_output(SchemaRegistry.load(), report, settings.nisuz_adapter)
-            await deliverer.deliver([output])
-        finally:
-            await deliverer.stop()
+        await send_report(settings, SchemaRegistry.load(), report)
         stamp = report["generated_at"].isoformat()
 
         def stored() -> dict[str, Any] | None:
@@ -130,7 +117,7 @@ async def adapters_running(settings: Settings) -> AsyncIterator[DemoAdapters]:
         await server.start()
         env[env_prefix(name) + "BASE_URL"] = server.url
         env[env_prefix(name) + "TOKEN"] = DEFAULT_TOKEN
-    port = _free_port()
+    port = free_port()
     proc = start_gateway_process(
         ["adapters", "run", *ADAPTERS, "--web-port", str(port)],
         env,

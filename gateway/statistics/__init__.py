@@ -2,7 +2,7 @@
 
 from gateway.statistics.changelog import STATS_TABLE, changelog_topic, read_table
 from gateway.statistics.counts import Tally, count_event, merge, stats_key
-from gateway.statistics.publish import NISUZ, compute_report, report_output
+from gateway.statistics.publish import NISUZ, compute_report, report_output, send_report
 from gateway.statistics.report import build_report, parse_period, percentile, report_json
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "read_table",
     "report_json",
     "report_output",
+    "send_report",
     "stats_key",
 ]

@@ -11,8 +11,9 @@ from gateway.schemas import SchemaRegistry
 from gateway.statistics.changelog import changelog_topic, read_table
 from gateway.statistics.report import build_report
 from gateway.topics.names import adapter_topic
+from gateway.worker.delivery import deliver_once
 
-__all__ = ["NISUZ", "compute_report", "report_output"]
+__all__ = ["NISUZ", "compute_report", "report_output", "send_report"]
 
 NISUZ = "nisuz"
 
@@ -39,3 +40,9 @@ def report_output(
     value = registry.encode_single("StatsReport", report)
     headers = (("type", b"StatsReport"), ("report_id", str(report["report_id"]).encode()))
     return Output(adapter_topic(adapter), str(report["report_id"]).encode(), value, headers)
+
+
+async def send_report(settings: Settings, registry: SchemaRegistry, report: dict[str, Any]) -> None:
+    """Hand ``report`` to the NIS.UZ adapter (``settings.nisuz_adapter``) once, acked by Kafka."""
+    output = report_output(registry, report, settings.nisuz_adapter)
+    await deliver_once(settings.bootstrap_servers, [output], client_id="nisuz-report")

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.pipeline import Output
 
-__all__ = ["EXIT_UNDELIVERED", "Deliverer", "run_shielded"]
+__all__ = ["EXIT_UNDELIVERED", "Deliverer", "deliver_once", "run_shielded"]
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +84,18 @@ class Deliverer:
             attempt += 1
             pending = failed
             await asyncio.sleep(delay)  # backoff before retrying, not synchronisation
+
+
+async def deliver_once(
+    bootstrap: Sequence[str], outputs: Sequence[Output], *, client_id: str
+) -> None:
+    """Produce ``outputs`` with a producer of their own (acks=all, idempotent), then close it:
+    for commands that write a few records once (a replay, a report), not for the worker."""
+    deliverer = Deliverer(bootstrap, client_id=client_id)
+    try:
+        await deliverer.deliver(outputs)
+    finally:
+        await deliverer.stop()
 
 
 async def run_shielded(work: Callable[[], Awaitable[None]], what: str) -> None:

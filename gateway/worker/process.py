@@ -4,6 +4,7 @@ tests use them the same way."""
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,14 @@ from pathlib import Path
 
 from gateway.exceptions import GatewayError
 
-__all__ = ["start_gateway_process", "start_worker_process", "stop_worker_process"]
+__all__ = ["free_port", "start_gateway_process", "start_worker_process", "stop_worker_process"]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` now, for a child process's web view."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
 
 
 def start_worker_process(

@@ -15,8 +15,8 @@ from typing import Any
 
 from gateway.envelope import routing_headers
 from gateway.reference import DEFAULT_TOKEN, ReferenceServer
-from gateway.worker.process import start_gateway_process
-from tests.integration.exchange import Exchange, WorkerProcess, _free_port
+from gateway.worker.process import free_port, start_gateway_process
+from tests.integration.exchange import Exchange, WorkerProcess
 
 # small budgets so that the tests see retries, the circuit and dead letters quickly
 FAST_RETRIES = {
@@ -49,7 +49,7 @@ def start_runner(
 ) -> RunnerProcess:
     """``gateway adapters run ADAPTER --instance <instance>``; returns once it consumes."""
     instance = exchange.adapters[adapter]
-    port = _free_port()
+    port = free_port()
     log = exchange.root / f"runner-{instance}-{n}.log"
     env = exchange.env(**adapter_env(exchange, adapter, server), **extra)
     proc = start_gateway_process(

@@ -14,7 +14,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -37,18 +36,13 @@ from gateway.signing import PkiLayout, Signer, Verifier, init_pki
 from gateway.topics import load_topics
 from gateway.topics.admin import apply_plan, plan_topics
 from gateway.worker import start_worker_process, stop_worker_process
+from gateway.worker.process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "T-1"
 ARCHIVE = "T-ARCHIVE"
 DECISION = "T-DECISION"
 ADAPTERS = ("eqaror", "nisuz", "portal")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -145,7 +139,7 @@ class Exchange:
 
     def start_worker(self, **extra: str) -> WorkerProcess:
         """Start a worker process and wait until its web view answers."""
-        port = _free_port()
+        port = free_port()
         log = self.root / f"worker-{len(self.workers)}.log"
         try:
             proc = start_worker_process(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,18 +10,12 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from gateway.worker.process import free_port
 from tests.conftest import KAFKA_HOME
 
 pytestmark = pytest.mark.integration
 
 LIBS = KAFKA_HOME / "kafka" / "libs-4.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def gateway(home: Path, port: int, cport: int, *args: str) -> subprocess.CompletedProcess[str]:
