@@ -11,15 +11,24 @@ something already delivered harmless.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from gateway.adapters.message import AdapterMessage
 from gateway.exceptions import GatewayError
 from gateway.pipeline.outputs import Output
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
+from gateway.topics.read import read_to_end
 
-__all__ = ["DLQ_HEADER_PREFIX", "DeadLetter", "dead_letter_output", "replay_output", "summary"]
+__all__ = [
+    "DLQ_HEADER_PREFIX",
+    "DeadLetter",
+    "choose",
+    "dead_letter_output",
+    "read_letters",
+    "replay_output",
+    "summary",
+]
 
 DLQ_HEADER_PREFIX = "dlq."
 _CONNECT = "__connect.errors."
@@ -121,3 +130,26 @@ def summary(letter: DeadLetter) -> Mapping[str, str]:
         "last_attempt_at": info.get("dlq.last_attempt_at", ""),
         "error": info.get(f"{_CONNECT}exception.message", ""),
     }
+
+
+async def read_letters(bootstrap: Sequence[str], adapter: str) -> list[DeadLetter]:
+    """Every dead letter of ``adapter``, oldest first (reads the whole dead-letter topic)."""
+    records = await read_to_end(bootstrap, adapter_dlq_topic(adapter))
+    return [
+        DeadLetter(
+            offset=r.offset,
+            key=r.key,
+            value=r.value or b"",
+            headers=tuple((k, bytes(v)) for k, v in r.headers or ()),
+            timestamp=datetime.fromtimestamp(r.timestamp / 1000, UTC),
+        )
+        for r in records
+    ]
+
+
+def choose(letters: Sequence[DeadLetter], ident: str | None) -> list[DeadLetter]:
+    """What to replay: the newest letter of message ``ident`` (by idempotency key or message
+    id; empty when none matches), or with ``ident`` None the newest letter of every message."""
+    if ident is not None:
+        return [x for x in letters if ident in {x.ident, x.message_id}][-1:]
+    return list({x.ident: x for x in letters}.values())

@@ -116,21 +116,9 @@ def dlq() -> None:
 
 
 def _letters(settings: Settings, name: str) -> list[DeadLetter]:
-    from gateway.adapters.dlq import DeadLetter  # noqa: PLC0415
-    from gateway.topics.names import adapter_dlq_topic  # noqa: PLC0415
-    from gateway.topics.read import read_to_end  # noqa: PLC0415
+    from gateway.adapters.dlq import read_letters  # noqa: PLC0415
 
-    records = asyncio.run(read_to_end(settings.bootstrap_servers, adapter_dlq_topic(name)))
-    return [
-        DeadLetter(
-            offset=r.offset,
-            key=r.key,
-            value=r.value or b"",
-            headers=tuple((k, bytes(v)) for k, v in r.headers or ()),
-            timestamp=datetime.fromtimestamp(r.timestamp / 1000, UTC),
-        )
-        for r in records
-    ]
+    return asyncio.run(read_letters(settings.bootstrap_servers, name))
 
 
 @dlq.command("list")
@@ -168,22 +156,17 @@ def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: boo
 
     Replaying what was already delivered is harmless: the target sees the same idempotency key.
     """
-    from gateway.adapters.dlq import replay_output  # noqa: PLC0415
+    from gateway.adapters.dlq import choose, replay_output  # noqa: PLC0415
     from gateway.worker.delivery import deliver_once  # noqa: PLC0415
 
     if (ident is None) == (not replay_all):
         raise click.UsageError("give exactly one of --id ID or --all")
-    letters = _letters(settings, name)
-    if ident is not None:
-        chosen = [x for x in letters if ident in {x.ident, x.message_id}][-1:]
-        if not chosen:
-            raise GatewayError(
-                f"no dead letter of {name} has id {ident}",
-                hint=f"`gateway dlq list {name}` shows the ids",
-            )
-    else:
-        latest = {x.ident: x for x in letters}  # one replay per message, its newest letter
-        chosen = list(latest.values())
+    chosen = choose(_letters(settings, name), ident)  # one replay per message, its newest
+    if ident is not None and not chosen:
+        raise GatewayError(
+            f"no dead letter of {name} has id {ident}",
+            hint=f"`gateway dlq list {name}` shows the ids",
+        )
     now = datetime.now(UTC)
     outputs = [replay_output(name, x, at=now) for x in chosen]
 

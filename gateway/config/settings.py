@@ -100,6 +100,20 @@ class Settings(BaseSettings):
     nisuz_adapter: str = Field(
         "nisuz", pattern=r"^[a-z][a-z0-9_-]{0,48}$", description="the adapter that takes reports"
     )
+    lag_check_s: float = Field(
+        15.0, ge=0, description="how often the worker refreshes consumer lag; 0: never"
+    )
+    worker_stall_s: float = Field(
+        120.0,
+        gt=0,
+        description="input waiting and no progress for this long: /readyz says `stalled`",
+    )
+    dashboard_observer_token: SecretStr | None = Field(
+        None, description="bearer token of the dashboard's read-only observers"
+    )
+    dashboard_operator_token: SecretStr | None = Field(
+        None, description="bearer token of the dashboard's operators (may replay dead letters)"
+    )
     clock_offset_s: float = Field(
         0.0, description="shifts the worker's clock; for drills and tests only, never production"
     )
@@ -113,6 +127,16 @@ class Settings(BaseSettings):
             host, sep, port = server.strip().rpartition(":")
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)")
+        return value
+
+    @field_validator("dashboard_observer_token", "dashboard_operator_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError(
+                "a dashboard token needs at least 16 characters; make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`"
+            )
         return value
 
     @property

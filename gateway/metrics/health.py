@@ -26,12 +26,26 @@ class Readiness:
     body: dict[str, object]
 
 
-def readiness(*, broker: bool, assigned: bool) -> Readiness:
-    """Ready when the broker answers and work is assigned; else 503 naming the first cause."""
+def readiness(
+    *, broker: bool, assigned: bool, stalled: Sequence[str] = (), stall_s: float = 0.0
+) -> Readiness:
+    """Ready when the broker answers, work is assigned and no agent is stuck with input
+    waiting; else 503 naming the first cause (``stalled`` lists the stuck agents)."""
     if not broker:
         return Readiness(503, {"status": "not_ready", "reason": "broker_unavailable"})
     if not assigned:
         return Readiness(503, {"status": "not_ready", "reason": "no_assignment"})
+    if stalled:
+        return Readiness(
+            503,
+            {
+                "status": "not_ready",
+                "reason": "stalled",
+                "agents": list(stalled),
+                "message": f"input is waiting and {', '.join(stalled)} finished no batch "
+                f"for {stall_s:.0f} s; see docs/operations.md",
+            },
+        )
     return Readiness(200, {"status": "ready"})
 
 

@@ -28,6 +28,7 @@ from gateway.calendar import default_calendar
 from gateway.config import Settings
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
+from gateway.lag import adapter_group
 from gateway.metrics import BrokerProbe, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
 from gateway.schemas import SchemaRegistry
@@ -46,6 +47,7 @@ from gateway.statistics import (
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
 from gateway.worker.delivery import Deliverer, run_shielded
+from gateway.worker.monitor import LagMonitor, Progress
 from gateway.worker.tables import GatewayTable, partition_of
 
 __all__ = ["GatewayWorker", "build_worker"]
@@ -112,11 +114,15 @@ class GatewayWorker:
     tracking: Any  # faust.Table: case id -> list of events
     message_cases: Any  # faust.Table: message id -> case id
     statistics: Any  # faust.Table: stats key -> the day's figures
+    monitor: LagMonitor
     processed: dict[str, int] = dataclasses.field(default_factory=dict)
     metrics: WorkerMetrics = dataclasses.field(init=False)
+    progress: Progress = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.metrics = WorkerMetrics(self.owned_cases, self.now_ms)
+        self.metrics.registry.register(self.monitor.metrics)
+        self.progress = Progress(self.settings.worker_stall_s)
 
     def now(self) -> datetime:
         """The worker's clock (shifted only in drills and tests, ``clock_offset_s``)."""
@@ -188,6 +194,7 @@ class GatewayWorker:
                 self.cases[case_id] = case.to_json()
 
         await run_shielded(commit, "intake")
+        self.progress.mark("intake")
 
     # --- tracking -------------------------------------------------------------------------
     async def track_batch(self, events: Sequence[EventT[bytes]]) -> None:
@@ -220,6 +227,7 @@ class GatewayWorker:
             self.tracking[case_id] = timeline
         for key, value in figures.items():
             self.statistics[key] = value
+        self.progress.mark("tracker")
 
     async def report_statistics(self, first: date, last: date) -> dict[str, Any]:
         """Compute the NIS.UZ report of ``first``..``last`` and hand it to the NIS.UZ adapter."""
@@ -240,6 +248,17 @@ class GatewayWorker:
             "case": self.cases.get(case_id),
             "timeline": list(self.tracking.get(case_id) or []),
         }
+
+    def stalled(self) -> list[str]:
+        """The agents stuck with input waiting on this worker's partitions (for /readyz)."""
+
+        def agent(topic: str) -> str | None:
+            if topic in self.outboxes:
+                return "intake"
+            return "tracker" if topic == EVENTS else None
+
+        mine = {(tp.topic, tp.partition) for tp in self.app.assignor.assigned_actives()}
+        return self.progress.stalled(self.monitor.groups, self.settings.worker_id, agent, mine)
 
     # --- deadlines ------------------------------------------------------------------------
     def _local_partitions(self) -> set[int]:
@@ -367,6 +386,10 @@ def build_worker(settings: Settings) -> GatewayWorker:
         tracking=app.Table("tracking", **table_options),
         message_cases=app.Table("message_cases", **table_options),
         statistics=app.Table(STATS_TABLE, **table_options),
+        monitor=LagMonitor(
+            settings.bootstrap_servers,
+            (settings.worker_id, *(adapter_group(a) for a in spec.adapters)),
+        ),
     )
     _wire(worker)
     return worker
@@ -411,6 +434,12 @@ def _wire(worker: GatewayWorker) -> None:
         async def nisuz_timer() -> None:
             today = worker.intake.calendar.to_local(worker.now()).date()
             await worker.report_statistics(today, today)
+
+    if settings.lag_check_s > 0:
+
+        @app.timer(settings.lag_check_s)  # type: ignore[untyped-decorator]
+        async def lag_timer() -> None:
+            await worker.monitor.refresh()
 
     @app.task  # type: ignore[untyped-decorator]
     async def start_producer() -> None:
@@ -465,6 +494,9 @@ def _wire_probes(worker: GatewayWorker) -> None:
     @app.page("/readyz")
     async def readyz_page(web: Any, request: Any) -> Any:
         answer = readiness(
-            broker=await broker.answers(), assigned=bool(app.assignor.assigned_actives())
+            broker=await broker.answers(),
+            assigned=bool(app.assignor.assigned_actives()),
+            stalled=worker.stalled(),
+            stall_s=worker.settings.worker_stall_s,
         )
         return web.json(answer.body, status=answer.status)

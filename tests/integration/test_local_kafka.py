@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from gateway.worker.process import free_port
-from tests.conftest import KAFKA_HOME
+from tests.integration.brokers import gateway, own_broker
+
+__all__ = ["own_broker"]  # the fixture, used by the tests below
 
 pytestmark = pytest.mark.integration
-
-LIBS = KAFKA_HOME / "kafka" / "libs-4.0.1"
-
-
-def gateway(home: Path, port: int, cport: int, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_HOME=str(home),
-        GATEWAY_LOCAL_KAFKA_PORT=str(port),
-        GATEWAY_LOCAL_CONTROLLER_PORT=str(cport),
-        GATEWAY_KAFKA_BOOTSTRAP=f"127.0.0.1:{port}",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "gateway.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path, kafka_bootstrap: str) -> tuple[Path, int, int]:
-    """A second broker with its own ports and data folder, sharing the cached jars."""
-    home = tmp_path / "home"
-    (home / "kafka").mkdir(parents=True)
-    if LIBS.exists():  # share the jars the session broker fetched
-        (home / "kafka" / LIBS.name).symlink_to(LIBS)
-    return home, free_port(), free_port()
-
 
 async def test_up_twice_then_down_and_up_keeps_messages(own_broker: tuple[Path, int, int]) -> None:
     home, port, cport = own_broker

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from gateway.adapters import decode_adapter_record, load_adapter_settings
-from gateway.adapters.dlq import DeadLetter, dead_letter_output, replay_output, summary
+from gateway.adapters.dlq import (
+    DeadLetter,
+    choose,
+    dead_letter_output,
+    replay_output,
+    summary,
+)
 from gateway.adapters.http import retry_after_seconds
 from gateway.adapters.portal import PortalSettings
 from gateway.envelope import EnvelopeCodec
@@ -128,3 +134,16 @@ def test_the_default_settings_of_the_portal(monkeypatch: pytest.MonkeyPatch) -> 
             monkeypatch.delenv(name)
     assert load_adapter_settings(PortalSettings, "portal").url == "http://127.0.0.1:8083"
 
+
+
+def _letter(offset: int, ident: str, message_id: str) -> DeadLetter:
+    headers = (("dlq.idempotency_key", ident.encode()), ("dlq.message_id", message_id.encode()))
+    return DeadLetter(offset, None, b"v", headers, AT)
+
+
+def test_choose_the_newest_letter_of_a_message_or_of_every_message() -> None:
+    letters = [_letter(1, "a", "m-a"), _letter(2, "b", "m-b"), _letter(3, "a", "m-a")]
+    assert [x.offset for x in choose(letters, "a")] == [3]
+    assert [x.offset for x in choose(letters, "m-b")] == [2]  # by message id too
+    assert choose(letters, "zzz") == []
+    assert sorted(x.offset for x in choose(letters, None)) == [2, 3]

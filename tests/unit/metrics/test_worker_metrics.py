@@ -102,3 +102,13 @@ def test_each_worker_has_its_own_registry_not_the_global_one() -> None:
     exposed = generate_latest(first.registry).decode()
     assert 'gateway_messages_received_total{kind="Request"} 1.0' in exposed
     assert "# TYPE gateway_open_cases gauge" in exposed
+
+
+def test_totals_and_rejections_are_read_from_the_counters() -> None:
+    metrics = WorkerMetrics()
+    metrics.received.labels("Request").inc(4)
+    metrics.received.labels("Response").inc(1)
+    metrics.rejected.labels("missing_field").inc(2)
+    metrics.routed.labels("inbox").inc(3)
+    assert metrics.totals() == {"received": 5, "accepted": 0, "rejected": 2, "routed": 3}
+    assert metrics.rejections() == {"missing_field": 2}
