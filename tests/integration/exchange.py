@@ -131,6 +131,7 @@ class Exchange:
             GATEWAY_WORKER_SESSION_TIMEOUT_S="6",
             GATEWAY_OVERDUE_CHECK_S="0.5",
             GATEWAY_SERVICES_CHECK_S="0.5",
+            GATEWAY_LAG_CHECK_S="1",
             GATEWAY_LOG_FORMAT="json",
             GATEWAY_NISUZ_ADAPTER=self.adapters.get("nisuz", "nisuz"),
         )

@@ -16,12 +16,22 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from gateway.envelope import headers_dict
 from gateway.topics.names import REJECTED, inbox_topic, outbox_topic
-from tests.integration.exchange import make_exchange, read_until
+from tests.integration.exchange import make_exchange, read_until, sample, scrape
 
 pytestmark = pytest.mark.integration
 
 REQUESTS = 2000
 KILLS = 3
+ROUTED = sample("gateway_messages_routed_total", destination="inbox")
+
+
+async def _until_routing(port: int, timeout: float = 90.0) -> None:
+    """Wait until the worker on ``port`` has routed a request to an inbox (its metrics)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while (await asyncio.to_thread(scrape, port)).get(ROUTED, 0) < 1:
+        assert loop.time() < end, f"the worker on {port} routed nothing in {timeout:.0f} s"
+        await asyncio.sleep(0.1)  # polling a metrics page: there is no event to await
 
 
 async def test_no_request_is_lost_or_routed_twice_after_sigkills(
@@ -47,7 +57,7 @@ async def test_no_request_is_lost_or_routed_twice_after_sigkills(
                     await producer.send(outbox_topic(ex.R), value, key=full["case_id"].encode())
                     if i % 50 == 49:
                         await producer.flush()
-                        await asyncio.sleep(0.25)  # pacing: ~200 requests a second
+                        await asyncio.sleep(0.75)  # pacing: ~65 a second, for ~30 s
                 await producer.flush()
             finally:
                 sending_done.set()
@@ -55,7 +65,9 @@ async def test_no_request_is_lost_or_routed_twice_after_sigkills(
         sender = asyncio.create_task(send_all())
         kills = 0
         while kills < KILLS:
-            await asyncio.sleep(rng.uniform(0.5, 3.0))  # the random moment of the crash
+            # kill while requests flow: only once this worker has routed some of them
+            await _until_routing(ex.workers[-1].port)
+            await asyncio.sleep(rng.uniform(0.0, 1.5))  # the random moment of the crash
             ex.workers[-1].kill()
             kills += 1
             await asyncio.to_thread(ex.start_worker)

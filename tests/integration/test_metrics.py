@@ -94,3 +94,50 @@ async def test_metrics_count_exactly_what_the_worker_decided(
             assert response.status == 200
         async with http.get(f"http://127.0.0.1:{worker.port}/readyz") as response:
             assert (response.status, await response.json()) == (200, {"status": "ready"})
+
+
+async def test_consumer_lag_is_exported_per_group_and_partition(
+    exchange: Exchange, worker: WorkerProcess
+) -> None:
+    """After the messages are consumed and committed, every outbox partition the worker's
+    group has committed on is a series with lag 0, and the group has exactly one status."""
+    ex = exchange
+    async with ex.client(ex.R) as requester:
+        await requester.send("Request", ex.request())
+    outbox = f"exchange.outbox.{ex.R}"
+    group = ex.worker_id
+
+    def of_group(seen: Mapping[Sample, float], name: str) -> dict[Sample, float]:
+        return {
+            k: v
+            for k, v in seen.items()
+            if k[0] == name and dict(k[1])["group"] == group and dict(k[1]).get("topic") in
+            (None, outbox)
+        }
+
+    def caught_up(seen: Mapping[Sample, float]) -> bool:
+        lags = of_group(seen, "gateway_consumer_lag_messages")
+        return bool(lags) and not any(lags.values()) and bool(
+            of_group(seen, "gateway_consumer_group_status")
+        )
+
+    async with aiohttp.ClientSession() as http:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 60
+        seen = await _scrape(http, worker.port)
+        while not caught_up(seen) and loop.time() < end:
+            await asyncio.sleep(0.5)  # the lag monitor refreshes every second
+            seen = await _scrape(http, worker.port)
+    lags = of_group(seen, "gateway_consumer_lag_messages")
+    assert lags, "no lag series of the worker's group on the outbox"
+    assert set(lags.values()) == {0}
+    statuses = {
+        dict(k[1])["status"]: v for k, v in of_group(seen, "gateway_consumer_group_status").items()
+    }
+    assert set(statuses) == {"OK", "WARN", "STALL", "STOP", "REWIND", "UNKNOWN"}
+    assert sum(statuses.values()) == 1
+    assert statuses["STOP"] == statuses["STALL"] == statuses["REWIND"] == 0
+    assert seen[sample("gateway_consumer_lag_age_seconds")] < 30
+    seconds = of_group(seen, "gateway_consumer_lag_seconds")
+    assert set(seconds) == {("gateway_consumer_lag_seconds", k[1]) for k in lags}
+    assert set(seconds.values()) == {0}
