@@ -35,8 +35,12 @@ def worker(settings: Settings, web_port: int | None) -> None:
 
 def _fetch(settings: Settings, ident: str) -> dict[str, Any]:
     url = f"http://{settings.worker_web_host}:{settings.worker_web_port}/track/{ident}"
+    request = urllib.request.Request(url)
+    token = settings.dashboard_operator_token or settings.dashboard_observer_token
+    if token is not None:  # a worker with dashboard tokens answers /track only with one
+        request.add_header("Authorization", f"Bearer {token.get_secret_value()}")
     try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
             return dict(json.load(answer))
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
@@ -44,6 +48,11 @@ def _fetch(settings: Settings, ident: str) -> dict[str, Any]:
                 f"no case or message {ident} is known to the worker",
                 hint="check the id; a message the gateway rejected has no case (see "
                 "exchange.rejected)",
+            ) from None
+        if exc.code in (401, 403):
+            raise GatewayError(
+                f"the worker refused {url} ({exc.code}): it wants a dashboard token",
+                hint="set GATEWAY_DASHBOARD_OBSERVER_TOKEN to the worker's observer token",
             ) from None
         raise GatewayError(f"the worker answered {exc.code} for {url}") from None
     except OSError as exc:

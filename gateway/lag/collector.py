@@ -28,7 +28,9 @@ from aiokafka.errors import (
     KafkaConnectionError,
     KafkaError,
     KafkaTimeoutError,
+    NodeNotReadyError,
     NotCoordinatorForGroupError,
+    RequestTimedOutError,
 )
 
 from gateway.exceptions import BrokerError
@@ -112,7 +114,10 @@ class LagCollector:
         self._refreshing = asyncio.Lock()  # one refresh at a time: the consumer is shared
 
     def _unreachable(self, exc: BaseException) -> BrokerError:
-        if isinstance(exc, KafkaConnectionError | KafkaTimeoutError | OSError):
+        unreachable = (
+            KafkaConnectionError | KafkaTimeoutError | NodeNotReadyError | RequestTimedOutError
+        )
+        if isinstance(exc, unreachable | OSError):
             return BrokerError(
                 f"cannot reach Kafka at {self.bootstrap} to read consumer groups: {exc!r}",
                 hint="start the broker (`gateway kafka up`) or point GATEWAY_KAFKA_BOOTSTRAP "

@@ -451,6 +451,12 @@ def _wire(worker: GatewayWorker) -> None:
             services=len(worker.services.current),
         )
 
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]  # mode types it oddly
+    async def close_clients(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # after the consumer stopped: no batch can need the producer any more
+        await worker.deliverer.stop()
+        await worker.monitor.close()
+
     @app.page("/track/{ident}")
     async def track_page(web: Any, request: Any, ident: str) -> Any:
         found = worker.find(ident)
