@@ -6,7 +6,7 @@ scrape never talks to Kafka. Series:
 
 * ``gateway_consumer_lag_messages{group,topic,partition}``: log-end minus committed offset;
 * ``gateway_consumer_lag_seconds{group,topic,partition}``: age of the oldest unconsumed
-  message (0 when nothing is waiting);
+  message (0 when nothing is waiting; no sample while its timestamp could not be read);
 * ``gateway_consumer_group_status{group,status}``: 1 for the group's current Burrow-style
   status, 0 for the others, so ``gateway_consumer_group_status{status="STOP"} == 1`` alerts;
 * ``gateway_consumer_lag_age_seconds``: how old the latest observation is (a stuck monitor is
@@ -72,7 +72,8 @@ class LagMetrics(Collector):
                 labels = [group.group, c.topic, str(c.partition)]
                 if c.lag is not None:
                     messages.add_metric(labels, c.lag)
-                seconds.add_metric(labels, c.lag_seconds or 0.0)
+                if c.lag_seconds is not None:  # unknown (record unread): no sample, not a 0
+                    seconds.add_metric(labels, c.lag_seconds)
             for s in Status:
                 status.add_metric([group.group, s.value], 1.0 if s is group.status else 0.0)
         yield messages

@@ -57,3 +57,12 @@ def test_nothing_but_empty_families_before_the_first_refresh() -> None:
     seen = _samples(LagMetrics())
     assert seen == {}
     assert len(LAG_SERIES) == 4
+
+
+def test_an_unknown_age_is_no_sample_not_a_zero() -> None:
+    unread = Observation("gw", "exchange.outbox.1", 0, T0, 10, 25)  # no oldest timestamp
+    metrics = LagMetrics()
+    metrics.update([GroupStatus("gw", Status.WARN, (PartitionStatus(unread, Status.WARN, "", 3),))])
+    seen = _samples(metrics)
+    assert [k for k in seen if k[0] == "gateway_consumer_lag_seconds"] == []
+    assert [v for k, v in seen.items() if k[0] == "gateway_consumer_lag_messages"] == [15]
