@@ -23,9 +23,11 @@ import faust
 import structlog
 from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 
 from gateway.calendar import default_calendar
 from gateway.config import Settings
+from gateway.dashboard import DashboardAuthError, Role, Tokens, authorise, wire_dashboard
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
 from gateway.lag import adapter_group
@@ -46,6 +48,7 @@ from gateway.statistics import (
 )
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
+from gateway.worker.dashboard import WorkerDashboard
 from gateway.worker.delivery import Deliverer, run_shielded
 from gateway.worker.monitor import LagMonitor, Progress
 from gateway.worker.tables import GatewayTable, partition_of
@@ -457,8 +460,31 @@ def _wire(worker: GatewayWorker) -> None:
         await worker.deliverer.stop()
         await worker.monitor.close()
 
+    tokens = Tokens(
+        observer=_secret(settings.dashboard_observer_token),
+        operator=_secret(settings.dashboard_operator_token),
+    )
+    dashboard = WorkerDashboard(worker)
+    wire_dashboard(app, dashboard, tokens)
+
+    @app.timer(5.0)  # type: ignore[untyped-decorator]
+    async def throughput_timer() -> None:
+        dashboard.sample()
+
+    def refused(web: Any, request: Any) -> Any | None:
+        """With dashboard tokens set, case data wants the observer token here too."""
+        if not tokens.configured:
+            return None  # the web view binds to loopback by default (README)
+        try:
+            authorise(tokens, request.headers.get("Authorization"), Role.OBSERVER)
+        except DashboardAuthError as exc:
+            return web.json({"error": exc.code, "message": exc.message}, status=exc.status)
+        return None
+
     @app.page("/track/{ident}")
     async def track_page(web: Any, request: Any, ident: str) -> Any:
+        if (refusal := refused(web, request)) is not None:
+            return refusal
         found = worker.find(ident)
         if found is None:
             return web.json({"error": "unknown", "id": ident}, status=404)
@@ -466,6 +492,8 @@ def _wire(worker: GatewayWorker) -> None:
 
     @app.page("/statistics")
     async def statistics_page(web: Any, request: Any) -> Any:
+        if (refusal := refused(web, request)) is not None:
+            return refusal
         today = worker.intake.calendar.to_local(worker.now()).date()
         try:
             first, last = parse_period(request.query.get("period", "today"), today)
@@ -479,6 +507,10 @@ def _wire(worker: GatewayWorker) -> None:
         return web.json({"status": "ok", "processed": dict(worker.processed)})
 
     _wire_probes(worker)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _wire_probes(worker: GatewayWorker) -> None:
