@@ -8,6 +8,7 @@ a typed message id, hides the operator's replay from an observer, and saves a sc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -20,7 +21,19 @@ from typing import Any
 
 import pytest
 
-from tests.integration.exchange import Exchange, WorkerProcess, make_exchange
+from gateway.adapters import decode_adapter_record
+from gateway.adapters.dlq import dead_letter_output
+from gateway.envelope import headers_dict
+from gateway.exceptions import DeliveryError
+from gateway.topics.names import adapter_dlq_topic, adapter_topic
+from tests.integration.exchange import (
+    Exchange,
+    WorkerProcess,
+    make_exchange,
+    now_utc,
+    produce_raw,
+    read_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -66,8 +79,13 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def _api(port: int, path: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+def _api(
+    port: int, path: str, token: str | None = None, post: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    data = None if post is None else json.dumps(post).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
     if token is not None:
         request.add_header("Authorization", f"Bearer {token}")
     try:
@@ -100,6 +118,31 @@ async def _answered_case(ex: Exchange, worker: WorkerProcess) -> tuple[str, list
     return sent.message_id, await asyncio.wait_for(closed(), 60)
 
 
+async def _dead_letter(ex: Exchange, message_id: str) -> str:
+    """The portal record of ``message_id``'s request, dead-lettered as a runner would (HTTP
+    400); its dead-letter id."""
+    portal = ex.adapters["portal"]
+
+    def mine(records: list[Any]) -> list[Any]:
+        return [r for r in records if headers_dict(r.headers).get("message_id") == message_id]
+
+    records = await read_until(ex.bootstrap, adapter_topic(portal), lambda rs: bool(mine(rs)))
+    record = mine(records)[0]
+    message = decode_adapter_record(
+        ex.registry, record.value, headers=record.headers, key=record.key,
+        topic=record.topic, partition=record.partition, offset=record.offset,
+    )  # fmt: skip
+    error = DeliveryError("400 invalid", retriable=False, code="invalid_value", status=400)
+    letter = dead_letter_output(
+        portal, message, error, attempts=1, first_attempt=now_utc(), last_attempt=now_utc(),
+        original_headers=tuple(record.headers),
+    )  # fmt: skip
+    await produce_raw(
+        ex.bootstrap, adapter_dlq_topic(portal), letter.value, letter.key, letter.headers
+    )
+    return message.idempotency_key
+
+
 def test_no_token_no_data(exchange: Exchange, worker: WorkerProcess) -> None:
     for path in ("/dashboard/api/overview", "/dashboard/api/dlq", "/dashboard/api/track/x"):
         status, body = _api(worker.port, path)
@@ -112,15 +155,22 @@ def test_no_token_no_data(exchange: Exchange, worker: WorkerProcess) -> None:
     assert body["worker"] == exchange.worker_id
     status, body = _api(worker.port, "/dashboard/api/whoami", OBSERVER)
     assert (status, body["role"]) == (200, "observer")
+    # an action wants the operator's token: the observer's is refused before anything is read
+    replay = {"adapter": exchange.adapters["portal"], "id": "x"}
+    status, body = _api(worker.port, "/dashboard/api/dlq/replay", OBSERVER, post=replay)
+    assert (status, body["error"]) == (403, "forbidden")
+    status, body = _api(worker.port, "/dashboard/api/dlq/replay", OPERATOR, post=replay)
+    assert (status, body["error"]) == (404, "unknown")
+    # with tokens set, the worker's other case data wants one too
+    assert _api(worker.port, "/track/x")[0] == 401
+    assert _api(worker.port, "/track/x", OBSERVER)[0] == 404
 
 
-async def test_the_dashboard_in_chromium(
-    exchange: Exchange, worker: WorkerProcess, chromium: str, tmp_path: Path
-) -> None:
-    from playwright.async_api import async_playwright, expect  # noqa: PLC0415 -- test-only
+@contextlib.asynccontextmanager
+async def _page(chromium: str, base: str) -> AsyncIterator[Any]:
+    """A Chromium page on ``base``; fails the test if the page fetched anything elsewhere."""
+    from playwright.async_api import async_playwright  # noqa: PLC0415 -- test-only
 
-    message_id, stages = await _answered_case(exchange, worker)
-    base = f"http://127.0.0.1:{worker.port}"
     outside: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -128,43 +178,82 @@ async def test_the_dashboard_in_chromium(
             page = await browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
             await page.goto(f"{base}/dashboard")
-
-            # a wrong token is refused, with the server's sentence, and shows no data
-            await page.fill("#token", "wrong-" + OBSERVER)
-            await page.click("#login")
-            await expect(page.locator("#error")).to_be_visible()
-            await expect(page.locator("#error")).to_contain_text("token")
-            await expect(page.locator("#board")).to_be_hidden()
-            assert await page.locator("#lag-rows tr").count() == 0
-            await page.screenshot(path=str(tmp_path / "dashboard-refused.png"))
-
-            # the observer sees the figures
-            await page.fill("#token", OBSERVER)
-            await page.click("#login")
-            await expect(page.locator("#error")).to_be_hidden()
-            await expect(page.locator("#role")).to_contain_text("observer")
-            lag_row = page.locator("#lag-rows tr", has_text=exchange.worker_id)
-            await expect(lag_row).to_have_count(1, timeout=30_000)
-            classes = await lag_row.get_attribute("class") or ""
-            assert any(f"status-{c}" in classes for c in ("ok", "warn", "err", "unknown"))
-            await expect(page.locator("#throughput")).to_be_visible()
-            await expect(page.locator("#sparkline polyline")).not_to_have_count(0)
-            # the answered case makes its holder a ranked body (30 s: the rating's cache)
-            await expect(page.locator("#rating-rows")).to_contain_text(exchange.H, timeout=45_000)
-
-            # a typed message id shows the case's timeline, stage by stage
-            await page.fill("#search-id", message_id)
-            await page.click("#search-go")
-            items = page.locator("#timeline li.stage")
-            await expect(items).to_have_count(len(stages))
-            names = await page.locator("#timeline li.stage .stage-name").all_inner_texts()
-            assert [n.strip() for n in names] == stages
-            # an observer has no replay button
-            assert await page.locator("#dlq button.replay").count() == 0
-            shot = tmp_path / "dashboard.png"
-            await page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-            print(f"\ndashboard screenshot: {shot}")
+            yield page
         finally:
             await browser.close()
     assert outside == [], f"the page fetched from outside the worker: {outside}"
+
+
+async def _sign_in(page: Any, token: str, role: str) -> None:
+    from playwright.async_api import expect  # noqa: PLC0415 -- test-only
+
+    await page.fill("#token", token)
+    await page.click("#login")
+    await expect(page.locator("#error")).to_be_hidden()
+    await expect(page.locator("#role")).to_contain_text(role)
+
+
+async def test_an_observer_sees_the_figures_and_a_timeline_in_chromium(
+    exchange: Exchange, worker: WorkerProcess, chromium: str, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect  # noqa: PLC0415 -- test-only
+
+    message_id, stages = await _answered_case(exchange, worker)
+    async with _page(chromium, f"http://127.0.0.1:{worker.port}") as page:
+        # a wrong token is refused, with the server's sentence, and shows no data
+        await page.fill("#token", "wrong-" + OBSERVER)
+        await page.click("#login")
+        await expect(page.locator("#error")).to_be_visible()
+        await expect(page.locator("#error")).to_contain_text("token")
+        await expect(page.locator("#board")).to_be_hidden()
+        assert await page.locator("#lag-rows tr").count() == 0
+        await page.screenshot(path=str(tmp_path / "dashboard-refused.png"))
+
+        # the observer sees the figures
+        await _sign_in(page, OBSERVER, "observer")
+        lag_row = page.locator("#lag-rows tr", has_text=exchange.worker_id)
+        await expect(lag_row).to_have_count(1, timeout=30_000)
+        classes = await lag_row.get_attribute("class") or ""
+        assert any(f"status-{c}" in classes for c in ("ok", "warn", "err", "unknown"))
+        await expect(page.locator("#throughput")).to_be_visible()
+        await expect(page.locator("#sparkline polyline")).not_to_have_count(0)
+        # the answered case makes its holder a ranked body (30 s: the rating's cache)
+        await expect(page.locator("#rating-rows")).to_contain_text(exchange.H, timeout=45_000)
+
+        # a typed message id shows the case's timeline, stage by stage
+        await page.fill("#search-id", message_id)
+        await page.click("#search-go")
+        await expect(page.locator("#timeline li.stage")).to_have_count(len(stages))
+        names = await page.locator("#timeline li.stage .stage-name").all_inner_texts()
+        assert [n.strip() for n in names] == stages
+        assert await page.locator("#dlq button.replay").count() == 0  # observers cannot act
+        shot = tmp_path / "dashboard.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        print(f"\ndashboard screenshot: {shot}")
+
+
+async def test_an_operator_replays_a_dead_letter_in_chromium(
+    exchange: Exchange, worker: WorkerProcess, chromium: str, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect  # noqa: PLC0415 -- test-only
+
+    message_id, _ = await _answered_case(exchange, worker)
+    ident = await _dead_letter(exchange, message_id)
+    async with _page(chromium, f"http://127.0.0.1:{worker.port}") as page:
+        await _sign_in(page, OPERATOR, "operator")
+        row = page.locator("#dlq-rows tr", has_text=ident)
+        await expect(row).to_have_count(1, timeout=15_000)
+        await row.locator("button.replay").click()
+        await expect(page.locator("#dlq-status")).to_contain_text("1", timeout=15_000)
+        await page.screenshot(path=str(tmp_path / "dashboard-replayed.png"))
+
+    def replayed(records: list[Any]) -> bool:
+        return any(
+            headers_dict(r.headers).get("message_id") == message_id
+            and "dlq.replayed_at" in headers_dict(r.headers)
+            for r in records
+        )
+
+    portal_topic = adapter_topic(exchange.adapters["portal"])
+    assert replayed(await read_until(exchange.bootstrap, portal_topic, replayed))
