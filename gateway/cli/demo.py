@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -82,11 +83,21 @@ def _client(settings: Settings, pki: PkiLayout, org: str, registry: SchemaRegist
     )
 
 
+def _dashboard_tokens(settings: Settings) -> tuple[str, str]:
+    """The dashboard's observer and operator tokens: the configured ones, or new ones."""
+    observer, operator = settings.dashboard_observer_token, settings.dashboard_operator_token
+    return (
+        observer.get_secret_value() if observer else secrets.token_urlsafe(18),
+        operator.get_secret_value() if operator else secrets.token_urlsafe(18),
+    )
+
+
 @contextlib.contextmanager
-def _worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+def _worker(settings: Settings, tokens: tuple[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``gateway worker`` beside the demo; its log goes to <home>/demo-worker.log."""
     env = dict(os.environ, GATEWAY_SERVICES_FILE=str(settings.services_file))
     env.setdefault("GATEWAY_NISUZ_REPORT_S", "0")  # the demo reports on demand
+    env["GATEWAY_DASHBOARD_OBSERVER_TOKEN"], env["GATEWAY_DASHBOARD_OPERATOR_TOKEN"] = tokens
     proc = start_worker_process(
         env,
         web_host=settings.worker_web_host,
@@ -126,7 +137,7 @@ async def _events(
         await consumer.stop()
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, keep_running: bool) -> None:
     await _ensure_broker(settings)
     for line in await apply_topics(settings, settings.topics_file, dry_run=False):
         if line.startswith(("create", "change")):
@@ -150,9 +161,20 @@ async def _run(settings: Settings) -> None:
         adapters=", ".join(service.adapters),
     )
 
-    with _worker(settings):
+    tokens = _dashboard_tokens(settings)
+    with _worker(settings, tokens):
         async with adapters_running(settings) as adapters:
             await _exchange(settings, pki, registry, bodies, requester, holder, adapters)
+            if keep_running:
+                url = f"http://{settings.worker_web_host}:{settings.worker_web_port}/dashboard"
+                _say(
+                    "still running: open the dashboard; Ctrl-C stops everything",
+                    dashboard=url,
+                    observer_token=tokens[0],
+                    operator_token=tokens[1],
+                    track=f"GATEWAY_DASHBOARD_OBSERVER_TOKEN={tokens[0]} gateway track ID",
+                )
+                await asyncio.Event().wait()  # until Ctrl-C cancels the run
 
 
 async def _exchange(
@@ -261,7 +283,13 @@ async def _decision(
 
 
 @click.command()
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="afterwards keep the worker and adapters running, with the dashboard, until Ctrl-C",
+)
 @click.pass_obj
-def demo(settings: Settings) -> None:
+def demo(settings: Settings, keep_running: bool) -> None:
     """Run the exchange end to end: a signed request to its answer, then a rejection."""
-    asyncio.run(_run(settings))
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(settings, keep_running))
