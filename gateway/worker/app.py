@@ -118,7 +118,6 @@ class GatewayWorker:
     message_cases: Any  # faust.Table: message id -> case id
     statistics: Any  # faust.Table: stats key -> the day's figures
     monitor: LagMonitor
-    processed: dict[str, int] = dataclasses.field(default_factory=dict)
     metrics: WorkerMetrics = dataclasses.field(init=False)
     progress: Progress = dataclasses.field(init=False)
 
@@ -176,7 +175,6 @@ class GatewayWorker:
                 overlay[decision.case.case_id] = decision.case
             outputs.extend(decision.outputs)
             decisions.append(decision)
-            self.processed[decision.outcome] = self.processed.get(decision.outcome, 0) + 1
             if decision.outcome == "rejected":
                 log.info(
                     "message_rejected",
@@ -504,7 +502,7 @@ def _wire(worker: GatewayWorker) -> None:
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        return web.json({"status": "ok", "processed": dict(worker.processed)})
+        return web.json({"status": "ok", "totals": worker.metrics.totals()})
 
     _wire_probes(worker)
 
