@@ -8,6 +8,7 @@ from the statistics table's changelog, so it covers every worker.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -38,12 +39,18 @@ RATING_DAYS = 30  # the rating's period: the last 30 days, today included
 class WorkerDashboard:
     """Implements :class:`gateway.dashboard.DashboardSource` for a :class:`GatewayWorker`."""
 
-    def __init__(self, worker: GatewayWorker, *, rating_ttl_s: float = 30.0) -> None:
+    def __init__(
+        self, worker: GatewayWorker, *, rating_ttl_s: float = 30.0, letters_ttl_s: float = 10.0
+    ) -> None:
         self.worker = worker
         self.throughput = Throughput()
         self.rating_ttl_s = rating_ttl_s
+        self.letters_ttl_s = letters_ttl_s
         self._rating: list[dict[str, Any]] = []
         self._rating_at: float | None = None
+        self._letters: list[Mapping[str, str]] = []
+        self._letters_at: float | None = None
+        self._reading = asyncio.Lock()  # one read of the dead-letter topics at a time
 
     def sample(self) -> None:
         """Take a throughput sample of the worker's counters (a timer calls this)."""
@@ -79,6 +86,16 @@ class WorkerDashboard:
         return self.worker.find(ident)
 
     async def dead_letters(self) -> Sequence[Mapping[str, str]]:
+        """Every adapter's dead letters; the topics are read at most every ``letters_ttl_s``
+        seconds however many dashboards are open (each refreshes every 5 s)."""
+        async with self._reading:
+            at = self._letters_at
+            if at is None or time.monotonic() - at >= self.letters_ttl_s:
+                self._letters = await self._read_letters()
+                self._letters_at = time.monotonic()
+            return self._letters
+
+    async def _read_letters(self) -> list[Mapping[str, str]]:
         out: list[Mapping[str, str]] = []
         for adapter in self.worker.adapters:
             for letter in await read_letters(self.worker.settings.bootstrap_servers, adapter):
@@ -109,5 +126,6 @@ class WorkerDashboard:
             raise KeyError(ident)
         now = self.worker.now()
         await self.worker.deliverer.deliver([replay_output(adapter, x, at=now) for x in chosen])
+        self._letters_at = None  # the next listing reads the topics again
         log.info("dead_letter_replayed", adapter=adapter, id=ident, via="dashboard")
         return len(chosen)

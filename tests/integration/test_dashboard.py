@@ -243,7 +243,7 @@ async def test_an_operator_replays_a_dead_letter_in_chromium(
     async with _page(chromium, f"http://127.0.0.1:{worker.port}") as page:
         await _sign_in(page, OPERATOR, "operator")
         row = page.locator("#dlq-rows tr", has_text=ident)
-        await expect(row).to_have_count(1, timeout=15_000)
+        await expect(row).to_have_count(1, timeout=30_000)  # the listing is cached 10 s
         await row.locator("button.replay").click()
         await expect(page.locator("#dlq-status")).to_contain_text("1", timeout=15_000)
         await page.screenshot(path=str(tmp_path / "dashboard-replayed.png"))
