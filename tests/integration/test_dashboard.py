@@ -26,6 +26,7 @@ from gateway.adapters.dlq import dead_letter_output
 from gateway.envelope import headers_dict
 from gateway.exceptions import DeliveryError
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
+from tests.conftest import ROOT
 from tests.integration.exchange import (
     Exchange,
     WorkerProcess,
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.integration
 OBSERVER = "observer-" + uuid.uuid4().hex
 OPERATOR = "operator-" + uuid.uuid4().hex
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "test-artifacts"  # the screenshots of the last run (git ignores the folder)
 # as the machine's notes advise: no background networking on a closed network
 CHROMIUM_ARGS = [
     "--headless",
@@ -194,7 +196,7 @@ async def _sign_in(page: Any, token: str, role: str) -> None:
 
 
 async def test_an_observer_sees_the_figures_and_a_timeline_in_chromium(
-    exchange: Exchange, worker: WorkerProcess, chromium: str, tmp_path: Path
+    exchange: Exchange, worker: WorkerProcess, chromium: str
 ) -> None:
     from playwright.async_api import expect  # noqa: PLC0415 -- test-only
 
@@ -207,7 +209,8 @@ async def test_an_observer_sees_the_figures_and_a_timeline_in_chromium(
         await expect(page.locator("#error")).to_contain_text("token")
         await expect(page.locator("#board")).to_be_hidden()
         assert await page.locator("#lag-rows tr").count() == 0
-        await page.screenshot(path=str(tmp_path / "dashboard-refused.png"))
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SHOTS / "dashboard-refused.png"))
 
         # the observer sees the figures
         await _sign_in(page, OBSERVER, "observer")
@@ -227,14 +230,15 @@ async def test_an_observer_sees_the_figures_and_a_timeline_in_chromium(
         names = await page.locator("#timeline li.stage .stage-name").all_inner_texts()
         assert [n.strip() for n in names] == stages
         assert await page.locator("#dlq button.replay").count() == 0  # observers cannot act
-        shot = tmp_path / "dashboard.png"
+        SHOTS.mkdir(exist_ok=True)
+        shot = SHOTS / "dashboard.png"
         await page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         print(f"\ndashboard screenshot: {shot}")
 
 
 async def test_an_operator_replays_a_dead_letter_in_chromium(
-    exchange: Exchange, worker: WorkerProcess, chromium: str, tmp_path: Path
+    exchange: Exchange, worker: WorkerProcess, chromium: str
 ) -> None:
     from playwright.async_api import expect  # noqa: PLC0415 -- test-only
 
@@ -246,7 +250,8 @@ async def test_an_operator_replays_a_dead_letter_in_chromium(
         await expect(row).to_have_count(1, timeout=30_000)  # the listing is cached 10 s
         await row.locator("button.replay").click()
         await expect(page.locator("#dlq-status")).to_contain_text("1", timeout=15_000)
-        await page.screenshot(path=str(tmp_path / "dashboard-replayed.png"))
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SHOTS / "dashboard-replayed.png"))
 
     def replayed(records: list[Any]) -> bool:
         return any(
