@@ -219,7 +219,8 @@ async def test_an_observer_sees_the_figures_and_a_timeline_in_chromium(
         classes = await lag_row.get_attribute("class") or ""
         assert any(f"status-{c}" in classes for c in ("ok", "warn", "err", "unknown"))
         await expect(page.locator("#throughput")).to_be_visible()
-        await expect(page.locator("#sparkline polyline")).not_to_have_count(0)
+        # a line needs two rates, so three samples (every 5 s) after the worker started
+        await expect(page.locator("#sparkline polyline")).not_to_have_count(0, timeout=30_000)
         # the answered case makes its holder a ranked body (30 s: the rating's cache)
         await expect(page.locator("#rating-rows")).to_contain_text(exchange.H, timeout=45_000)
 
