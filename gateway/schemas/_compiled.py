@@ -1,24 +1,29 @@
 """Readers generated per writer schema: the body decoder of the hot path.
 
 fastavro's reader walks the schema dict for every value it reads. Here each schema is
-turned, once at start, into straight-line Python (one function per named record) with the
-one-byte varint case inlined, then compiled. The output equals fastavro's for the same
-bytes (a property test holds them to it); schema resolution between different writer and
-reader versions stays with fastavro. Malformed bytes raise :class:`TruncatedError`, ``ValueError``
-(bad index, trailing bytes), ``UnicodeDecodeError`` or ``struct.error``, which the registry
-turns into the gateway's own error. ``IndexError`` happens only when reading past the end.
+turned, once at start, into straight-line Python, then compiled: one function per top-level
+record, with nested records written out in place (a call only where a record recurses), the
+one- and two-byte varints inlined, and timestamps built with one call. The output equals
+fastavro's for the same bytes (a property test holds them to it); schema resolution between
+different writer and reader versions stays with fastavro. Malformed bytes raise
+:class:`TruncatedError`, ``ValueError`` (bad index, trailing bytes), ``UnicodeDecodeError`` or
+``struct.error``, which the registry turns into the gateway's own error. ``IndexError``
+happens only when reading past the end.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = ["Reader", "TruncatedError", "compile_reader"]
 
-Reader = Callable[[bytes], Any]
+
+class Reader(Protocol):
+    """A generated reader: the record encoded in ``data[start:]``, which it must fill exactly."""
+
+    def __call__(self, data: bytes, start: int = 0) -> Any: ...
 
 
 class TruncatedError(ValueError):
@@ -46,6 +51,24 @@ def _long_slow(b: bytes, p: int, x: int) -> tuple[int, int]:
             raise TruncatedError("a varint longer than 10 bytes")
 
 
+def _millis(b: bytes, p: int, x: int) -> tuple[datetime, int]:
+    """A timestamp-millis whose first varint byte is ``x``, as an aware UTC datetime."""
+    if x & 0x80:
+        n, p = _long_slow(b, p, x)
+    else:
+        n = (x >> 1) ^ -(x & 1)
+    return _EPOCH + timedelta(0, 0, 0, n), p
+
+
+def _micros(b: bytes, p: int, x: int) -> tuple[datetime, int]:
+    """A timestamp-micros whose first varint byte is ``x``, as an aware UTC datetime."""
+    if x & 0x80:
+        n, p = _long_slow(b, p, x)
+    else:
+        n = (x >> 1) ^ -(x & 1)
+    return _EPOCH + timedelta(0, 0, n), p
+
+
 def _length_slow(b: bytes, p: int, x: int) -> tuple[int, int]:
     """A length whose first byte ``x`` continues or is negative; negative lengths are bad."""
     n, p = _long_slow(b, p, x) if x & 0x80 else ((x >> 1) ^ -(x & 1), p)
@@ -59,6 +82,7 @@ class _Gen:
         self.funcs: dict[str, list[str]] = {}
         self.consts: dict[str, Any] = {}
         self.counter = 0
+        self.inlining: list[str] = []  # the records being written out, outermost first
 
     def var(self) -> str:
         self.counter += 1
@@ -71,9 +95,23 @@ class _Gen:
 
     @staticmethod
     def read_long(lines: list[str], ind: str, target: str) -> None:
+        # one byte inline; two bytes inline; longer varints in _long_slow
         lines.append(f"{ind}x = b[p]; p += 1")
-        lines.append(f"{ind}if x & 0x80: {target}, p = _long_slow(b, p, x)")
+        lines.append(f"{ind}if x & 0x80:")
+        lines.append(f"{ind}    if b[p] & 0x80: {target}, p = _long_slow(b, p, x)")
+        lines.append(f"{ind}    else:")
+        lines.append(f"{ind}        x = (x & 0x7F) | (b[p] << 7); p += 1")
+        lines.append(f"{ind}        {target} = (x >> 1) ^ -(x & 1)")
         lines.append(f"{ind}else: {target} = (x >> 1) ^ -(x & 1)")
+
+    @staticmethod
+    def read_length(lines: list[str], ind: str, target: str) -> None:
+        # 0x81: a continuation or a negative value; one or two non-negative bytes inline
+        lines.append(f"{ind}x = b[p]; p += 1")
+        lines.append(f"{ind}if x & 0x81:")
+        lines.append(f"{ind}    if x & 1 or b[p] & 0x80: {target}, p = _length_slow(b, p, x)")
+        lines.append(f"{ind}    else: {target} = ((x & 0x7F) | (b[p] << 7)) >> 1; p += 1")
+        lines.append(f"{ind}else: {target} = x >> 1")
 
     def value(self, schema: Any, lines: list[str], ind: str, target: str) -> None:  # noqa: PLR0912 -- one branch per Avro type
         if isinstance(schema, list):
@@ -85,24 +123,20 @@ class _Gen:
             kind = schema["type"]
         logical = schema.get("logicalType")
         if kind == "record":
-            fn = self.record(schema)
-            lines.append(f"{ind}{target}, p = {fn}(b, p)")
+            self.record_value(schema, lines, ind, target)
         elif kind in {"string", "bytes"}:
-            # one byte, even (non-negative), no continuation: the common case, inlined
             n = self.var()
-            lines.append(f"{ind}x = b[p]; p += 1")
-            lines.append(f"{ind}if x & 0x81: {n}, p = _length_slow(b, p, x)")
-            lines.append(f"{ind}else: {n} = x >> 1")
+            self.read_length(lines, ind, n)
             tail = ".decode()" if kind == "string" else ""
             lines.append(f"{ind}{target} = b[p:p + {n}]{tail}; p += {n}")
+        elif kind == "long" and logical in {"timestamp-millis", "timestamp-micros"}:
+            fn = "_millis" if logical == "timestamp-millis" else "_micros"
+            lines.append(f"{ind}x = b[p]; p += 1")
+            lines.append(f"{ind}{target}, p = {fn}(b, p, x)")
         elif kind in {"int", "long"}:
             self.read_long(lines, ind, target)
-            if logical == "timestamp-millis":
-                lines.append(f"{ind}{target} = _EPOCH + timedelta(milliseconds={target})")
-            elif logical == "timestamp-micros":
-                lines.append(f"{ind}{target} = _EPOCH + timedelta(microseconds={target})")
-            elif logical == "date":
-                lines.append(f"{ind}{target} = _EPOCH_DATE + timedelta(days={target})")
+            if logical == "date":
+                lines.append(f"{ind}{target} = _EPOCH_DATE + timedelta({target})")
         elif kind == "boolean":
             lines.append(f"{ind}{target} = b[p] == 1; p += 1")
         elif kind == "null":
@@ -155,19 +189,33 @@ class _Gen:
             self.value(branch, lines, ind + "    ", target)
         lines.append(f"{ind}else: raise ValueError('union index out of range')")
 
-    def record(self, schema: dict[str, Any]) -> str:
-        fn = "r_" + str(schema["name"]).replace(".", "_")
-        if fn in self.funcs:
-            return fn
-        self.funcs[fn] = []  # reserve the name first: recursive schemas refer to it
-        lines = [f"def {fn}(b, p):"]
+    def record_value(self, schema: dict[str, Any], lines: list[str], ind: str, target: str) -> None:
+        """A nested record: written out in place (no call), or a call if it recurses."""
+        name = str(schema["name"])
+        if name in self.inlining:
+            lines.append(f"{ind}{target}, p = {self.record(schema)}(b, p)")
+            return
+        self.inlining.append(name)
         names = []
         for field in schema["fields"]:
             var = self.var()
             names.append((field["name"], var))
-            self.value(field["type"], lines, "    ", var)
-        items = ", ".join(f"{name!r}: {var}" for name, var in names)
-        lines.append(f"    return {{{items}}}, p")
+            self.value(field["type"], lines, ind, var)
+        self.inlining.pop()
+        items = ", ".join(f"{field!r}: {var}" for field, var in names)
+        lines.append(f"{ind}{target} = {{{items}}}")
+
+    def record(self, schema: dict[str, Any]) -> str:
+        """The function reading a whole ``schema`` record: ``(record, end) = fn(b, p)``."""
+        fn = "r_" + str(schema["name"]).replace(".", "_")
+        if fn in self.funcs:
+            return fn
+        self.funcs[fn] = []  # reserve the name first: recursive schemas refer to it
+        outer, self.inlining = self.inlining, []
+        lines = [f"def {fn}(b, p):"]
+        self.record_value(schema, lines, "    ", "record")
+        lines.append("    return record, p")
+        self.inlining = outer
         self.funcs[fn] = lines
         return fn
 
@@ -184,6 +232,8 @@ def compile_reader(parsed: dict[str, Any]) -> Reader:
     namespace: dict[str, Any] = {
         "_long_slow": _long_slow,
         "_length_slow": _length_slow,
+        "_millis": _millis,
+        "_micros": _micros,
         "_EPOCH": _EPOCH,
         "_EPOCH_DATE": _EPOCH_DATE,
         "timedelta": timedelta,
@@ -195,14 +245,14 @@ def compile_reader(parsed: dict[str, Any]) -> Reader:
     exec(compile(source, f"<avro reader {parsed.get('name')}>", "exec"), namespace)  # noqa: S102 -- our own generated code from our own schemas
     decode_top = namespace[top]
 
-    def read(data: bytes) -> Any:
+    def read(data: bytes, start: int = 0) -> Any:
         try:
-            record, end = decode_top(data, 0)
+            record, end = decode_top(data, start)
         except IndexError:  # only reading b[p] past the end raises it
             raise TruncatedError("the bytes ended before the record did") from None
-        if end > len(data):
-            raise TruncatedError("the bytes ended before the record did")
-        if end < len(data):
+        if end != len(data):
+            if end > len(data):
+                raise TruncatedError("the bytes ended before the record did")
             raise ValueError(f"trailing: {len(data) - end} bytes follow the record")
         return record
 

@@ -17,7 +17,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.read import SchemaResolutionError
@@ -40,12 +40,12 @@ __all__ = ["DecodedBody", "SchemaRegistry"]
 _HEADER_SIZE = len(SINGLE_OBJECT_MAGIC) + FINGERPRINT_SIZE
 
 
-@dataclass(frozen=True, slots=True)
-class DecodedBody:
+class DecodedBody(NamedTuple):
     """A decoded body: which schema it was written with, and the record in the reader's shape.
 
     ``version`` is the writer's version (what the sender used); ``reader_version`` the version
-    whose shape ``record`` has (the newest, unless the caller asked for another).
+    whose shape ``record`` has (the newest, unless the caller asked for another). A named tuple
+    (immutable, and four times cheaper to build than a frozen dataclass on the hot path).
     """
 
     name: str
@@ -85,6 +85,7 @@ class SchemaRegistry:
             for name, items in self._by_name.items()
         }
         self._readings: dict[tuple[bytes, int | None], _Reading] = {}
+        self._latest: dict[bytes, _Reading] = {}  # the hot path: by fingerprint, newest reader
 
     @classmethod
     def load(cls) -> SchemaRegistry:
@@ -184,18 +185,15 @@ class SchemaRegistry:
         or reader version, and :class:`MalformedBodyError` when the bytes end early, hold
         invalid values, or do not end where the record does (trailing bytes).
         """
-        reading = self._reading(bytes(fingerprint), reader_version)
+        reading = self._latest.get(fingerprint) if reader_version is None else None
+        if reading is None:
+            reading = self._reading(bytes(fingerprint), reader_version)
         if reading.compiled is not None:
             record = self._decode_compiled(reading, data)
         else:
             record = self._decode_resolving(reading, data)
-        if not isinstance(record, dict):  # pragma: no cover - every top level is a record
-            raise MalformedBodyError("the body is not a record")
         return DecodedBody(
-            name=reading.writer.name,
-            version=reading.writer.version,
-            record=record,
-            reader_version=reading.reader.version,
+            reading.writer.name, reading.writer.version, record, reading.reader.version
         )
 
     def encode_single(self, name: str, record: Mapping[str, Any]) -> bytes:
@@ -220,12 +218,25 @@ class SchemaRegistry:
         fingerprint = data[len(SINGLE_OBJECT_MAGIC) : _HEADER_SIZE]
         return self.decode(fingerprint, data[_HEADER_SIZE:], reader_version=reader_version)
 
+    def decode_at(self, name: str, data: bytes, start: int) -> dict[str, Any]:
+        """Decode ``data[start:]``, written with the newest version of ``name``, without copying.
+
+        The hot path's shortcut for a value whose header was already checked (the envelope
+        after its single-object marker); raises what :meth:`decode` raises.
+        """
+        reading = self._latest.get(self.fingerprint(name))
+        if reading is None:
+            reading = self._reading(self.fingerprint(name), None)
+        if reading.compiled is None:  # an older version with the same layout names the bytes
+            return self._decode_resolving(reading, data[start:])  # type: ignore[no-any-return]
+        return self._decode_compiled(reading, data, start)  # type: ignore[no-any-return]
+
     @staticmethod
-    def _decode_compiled(reading: _Reading, data: bytes) -> Any:
+    def _decode_compiled(reading: _Reading, data: bytes, start: int = 0) -> Any:
         assert reading.compiled is not None  # noqa: S101 -- the caller checked
         writer = reading.writer
         try:
-            return reading.compiled(data)
+            return reading.compiled(data, start)
         except TruncatedError as exc:
             raise MalformedBodyError(
                 f"the body is not a valid {writer.name} v{writer.version} encoding: {exc}",
@@ -279,6 +290,8 @@ class SchemaRegistry:
                 compiled=compile_reader(writer.parsed) if reader is writer else None,
             )
             self._readings[key] = reading
+            if reader_version is None:
+                self._latest[fingerprint] = reading
         return reading
 
     @staticmethod

@@ -8,8 +8,10 @@ revoked; the signature verifies over exactly the data. The first failure raises 
 
 Chain validation (parsing, issuer signatures and names, CA constraints, key usage, the
 organisation identifier) depends only on the chain bytes and the trust store, so its result
-is kept in a bounded LRU cache keyed by the SHA-256 of the chain. What remains per message is
-the message signature, two time comparisons and a set lookup for revocation.
+is kept in a bounded LRU cache keyed by the SHA-256 of the chain. In front of it, a second
+bounded map keyed by the algorithm and the chain's bytes remembers each pair that also passed
+the key-fits-algorithm check. What remains per message is one dict look-up, the organisation
+comparison, two time comparisons, a set lookup for revocation and the message signature.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ class Verifier:
         self._registry = registry or DEFAULT_REGISTRY
         self._cache_size = cache_size
         self._cache: OrderedDict[bytes, ValidatedChain | _Failure] = OrderedDict()
+        # The per-message shortcut: (algorithm, chain bytes) -> the scheme and the validated
+        # chain, once the chain passed and its key fits the algorithm. Keyed by the DER bytes
+        # themselves (hashing them is cheaper than the SHA-256 the chain cache is keyed by);
+        # read without the lock (a dict read is atomic), oldest dropped first.
+        self._prepared: dict[
+            tuple[str, tuple[bytes, ...]], tuple[SignatureAlgorithm, ValidatedChain]
+        ] = {}
         self._lock = threading.Lock()
         self._hits = 0
         self._misses = 0
@@ -116,6 +125,7 @@ class Verifier:
         """Forget every validated chain (tests and operations; never needed for correctness)."""
         with self._lock:
             self._cache.clear()
+            self._prepared.clear()
 
     def verify(
         self,
@@ -139,23 +149,33 @@ class Verifier:
         moment = self._clock() if now is None else now
         if moment.utcoffset() is None:
             raise TypeError("now (or the verifier's clock) must give a timezone-aware datetime.")
-        scheme = self._registry.get(algorithm)
-        chain = self.validate_chain(chain_der)
-        signer = chain.signer
-        if signer.org_code != expected_org:
-            raise OrganisationMismatchError(
-                f"The signing certificate belongs to organisation {signer.org_code!r}, "
-                f"not to the sender {expected_org!r}.",
-                hint="Sign with your own body's certificate, or correct the sender code.",
-            )
-        if not scheme.accepts_public_key(chain.public_key):
-            raise UnsupportedAlgorithmError(
-                f"The signing certificate's {type(chain.public_key).__name__} cannot be used "
-                f"with algorithm {scheme.name!r}.",
-                hint="Name the algorithm that matches the signing key in the envelope.",
-            )
-        check_validity_at(chain, signed_at, "signing time")
-        check_validity_at(chain, moment, "verification time")
+        try:
+            key: tuple[str, tuple[bytes, ...]] | None = (algorithm, tuple(chain_der))
+            prepared = self._prepared.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable parts: validated (and refused) below, never cached
+            key, prepared = None, None
+        if prepared is None:
+            scheme = self._registry.get(algorithm)
+            chain = self.validate_chain(chain_der)
+            _check_organisation(chain, expected_org)
+            if not scheme.accepts_public_key(chain.public_key):
+                raise UnsupportedAlgorithmError(
+                    f"The signing certificate's {type(chain.public_key).__name__} cannot be "
+                    f"used with algorithm {scheme.name!r}.",
+                    hint="Name the algorithm that matches the signing key in the envelope.",
+                )
+            if key is not None:
+                self._remember(key, (scheme, chain))
+        else:
+            scheme, chain = prepared
+            self._hits += 1  # statistics only: a lost increment between threads is harmless
+            _check_organisation(chain, expected_org)
+        if not (
+            chain.not_before <= signed_at <= chain.not_after
+            and chain.not_before <= moment <= chain.not_after
+        ):
+            check_validity_at(chain, signed_at, "signing time")
+            check_validity_at(chain, moment, "verification time")
         revoked = self._revocations.first_revoked(chain.revocation_keys)
         if revoked is not None:
             raise CertificateRevokedError(
@@ -169,7 +189,18 @@ class Verifier:
                 "certificate's key: the data was changed or signed with another key.",
                 hint="Sign exactly the bytes sent, with the key of the certificate sent.",
             )
-        return signer
+        return chain.signer
+
+    def _remember(
+        self,
+        key: tuple[str, tuple[bytes, ...]],
+        prepared: tuple[SignatureAlgorithm, ValidatedChain],
+    ) -> None:
+        """Keep a (scheme, chain) pair that passed every message-independent check; bounded."""
+        with self._lock:
+            self._prepared[key] = prepared
+            while len(self._prepared) > self._cache_size:
+                del self._prepared[next(iter(self._prepared))]  # the oldest pair
 
     def validate_chain(self, chain_der: Sequence[bytes]) -> ValidatedChain:
         """The time-independent validation of ``chain_der``, from the cache when possible.
@@ -216,6 +247,16 @@ class _Failure(NamedTuple):
     kind: type[SignatureError]
     message: str
     hint: str | None
+
+
+def _check_organisation(chain: ValidatedChain, expected_org: str) -> None:
+    """Raise unless the signing certificate names the sending body ``expected_org``."""
+    if chain.signer.org_code != expected_org:
+        raise OrganisationMismatchError(
+            f"The signing certificate belongs to organisation {chain.signer.org_code!r}, "
+            f"not to the sender {expected_org!r}.",
+            hint="Sign with your own body's certificate, or correct the sender code.",
+        )
 
 
 def _verify_signature(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from fastavro import schemaless_reader
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,3 +79,122 @@ def test_every_truncation_is_detected(cut: int, name: str) -> None:
     short = body[: cut % len(body)]
     with pytest.raises((TruncatedError, ValueError, UnicodeDecodeError)):
         compile_reader(REGISTRY.schema(name).parsed)(short)
+
+
+# A schema with every Avro type, a record used twice, and a record that refers to itself
+# (written out in place, except where it recurses: then it is a call).
+_EVERY_TYPE = parse_schema(
+    {
+        "type": "record",
+        "name": "t.Every",
+        "fields": [
+            {"name": "i", "type": "int"},
+            {"name": "n", "type": "long"},
+            {"name": "f", "type": "float"},
+            {"name": "d", "type": "double"},
+            {"name": "ok", "type": "boolean"},
+            {"name": "s", "type": "string"},
+            {"name": "raw", "type": "bytes"},
+            {"name": "e", "type": {"type": "enum", "name": "t.E", "symbols": ["A", "B", "C"]}},
+            {"name": "fx", "type": {"type": "fixed", "name": "t.F", "size": 3}},
+            {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+            {"name": "us", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+            {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+            {"name": "m", "type": {"type": "map", "values": "long"}},
+            {
+                "name": "one",
+                "type": {
+                    "type": "record",
+                    "name": "t.Pair",
+                    "fields": [
+                        {"name": "k", "type": "string"},
+                        {"name": "v", "type": ["null", "long"]},
+                    ],
+                },
+            },
+            {"name": "two", "type": "t.Pair"},
+            {
+                "name": "chain",
+                "type": [
+                    "null",
+                    {
+                        "type": "record",
+                        "name": "t.Node",
+                        "fields": [
+                            {"name": "label", "type": "string"},
+                            {"name": "next", "type": ["null", "t.Node"]},
+                        ],
+                    },
+                ],
+            },
+        ],
+    }
+)
+_EVERY_READER = compile_reader(_EVERY_TYPE)
+
+_longs = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+_near_varint_edges = st.sampled_from([0, 1, -1, 63, 64, -64, -65, 8191, 8192, -8192, -8193, 2**20])
+_times = st.datetimes(  # hypothesis takes naive bounds and adds the zone
+    min_value=datetime(1900, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2200, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+
+
+def _node(depth: int) -> dict[str, Any] | None:
+    node: dict[str, Any] | None = None
+    for i in range(depth):
+        node = {"label": f"n{i}", "next": node}
+    return node
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    i=st.integers(min_value=-(2**31), max_value=2**31 - 1) | _near_varint_edges,
+    n=_longs | _near_varint_edges,
+    d=st.floats(allow_nan=False),
+    ok=st.booleans(),
+    s=st.text(max_size=9000),
+    raw=st.binary(max_size=9000),
+    e=st.sampled_from(["A", "B", "C"]),
+    at=_times,
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)),
+    m=st.dictionaries(st.text(max_size=5), _longs, max_size=80),
+    v=st.none() | _longs,
+    depth=st.integers(min_value=0, max_value=4),
+)
+def test_every_type_equals_fastavro(  # noqa: PLR0917 -- one argument per generated value
+    i: int,
+    n: int,
+    d: float,
+    ok: bool,
+    s: str,
+    raw: bytes,
+    e: str,
+    at: datetime,
+    day: date,
+    m: dict[str, int],
+    v: int | None,
+    depth: int,
+) -> None:
+    record = {
+        "i": i, "n": n, "f": 1.5, "d": d, "ok": ok, "s": s, "raw": raw, "e": e, "fx": b"abc",
+        "at": at.replace(microsecond=at.microsecond // 1000 * 1000), "us": at, "day": day, "m": m,
+        "one": {"k": s[:3], "v": v}, "two": {"k": "x", "v": None}, "chain": _node(depth),
+    }  # fmt: skip
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, _EVERY_TYPE, record)
+    body = buffer.getvalue()
+    expected = schemaless_reader(io.BytesIO(body), _EVERY_TYPE, None)
+    assert _EVERY_READER(body) == expected
+    assert _EVERY_READER(b"prefix" + body, 6) == expected  # reading from an offset, no copy
+
+
+def test_negative_lengths_are_refused_in_one_and_two_bytes() -> None:
+    # a string of length -1 (zig-zag 0x01) and of length -100 (two bytes: 0xC7 0x01)
+    schema = parse_schema(
+        {"type": "record", "name": "t.S", "fields": [{"name": "s", "type": "string"}]}
+    )
+    for body in (b"\x01", b"\xc7\x01abc"):
+        with pytest.raises(TruncatedError, match="negative"):
+            compile_reader(schema)(body)

@@ -8,13 +8,25 @@ import pytest
 
 from gateway.signing import (
     BadCertificateError,
+    BadSignatureError,
     CertificateExpiredError,
     CertificateNotYetValidError,
     CertificateRevokedError,
+    OrganisationMismatchError,
+    UnsupportedAlgorithmError,
     UntrustedCertificateError,
 )
 from gateway.signing.trust import RevocationSet
-from tests.unit.signing.factory import NOW, ORG, make_ca, make_crl, make_leaf, make_verifier, sign
+from tests.unit.signing.factory import (
+    NOW,
+    ORG,
+    OTHER_ORG,
+    make_ca,
+    make_crl,
+    make_leaf,
+    make_verifier,
+    sign,
+)
 
 DATA = b"payload"
 
@@ -101,3 +113,44 @@ def test_new_revocations_apply_to_cached_chains(root, leaf):
     verifier.replace_revocations(RevocationSet.from_crls([("crl", crl)], verifier.trust))
     with pytest.raises(CertificateRevokedError):
         verifier.verify(*args, expected_org=ORG, signed_at=NOW)
+
+
+def test_remembered_pair_still_checks_the_sender(root, leaf):
+    # the second call takes the (algorithm, chain) shortcut; the organisation is per message
+    verifier = make_verifier(root)
+    args = (DATA, sign(leaf, DATA), "ecdsa-p256-sha256", (leaf.der,))
+    verifier.verify(*args, expected_org=ORG, signed_at=NOW, now=NOW)
+    with pytest.raises(OrganisationMismatchError):
+        verifier.verify(*args, expected_org=OTHER_ORG, signed_at=NOW, now=NOW)
+
+
+def test_remembered_pair_is_per_algorithm(root, leaf):
+    verifier = make_verifier(root)
+    signature = sign(leaf, DATA)
+    verifier.verify(
+        DATA, signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
+    )
+    with pytest.raises(UnsupportedAlgorithmError):
+        verifier.verify(DATA, signature, "ed25519", [leaf.der], expected_org=ORG, signed_at=NOW)
+
+
+def test_remembered_pair_still_checks_the_signature(root, leaf):
+    verifier = make_verifier(root)
+    signature = sign(leaf, DATA)
+    verifier.verify(
+        DATA, signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
+    )
+    with pytest.raises(BadSignatureError):
+        verifier.verify(
+            DATA + b"!", signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
+        )
+    assert verifier.cache_info().hits >= 1
+
+
+def test_clear_cache_forgets_remembered_pairs(root, leaf):
+    verifier = make_verifier(root)
+    args = (DATA, sign(leaf, DATA), "ecdsa-p256-sha256", [leaf.der])
+    verifier.verify(*args, expected_org=ORG, signed_at=NOW)
+    verifier.clear_cache()
+    verifier.verify(*args, expected_org=ORG, signed_at=NOW)
+    assert verifier.cache_info().misses == 2
