@@ -83,9 +83,7 @@ def build_runners(
     runners = []
     for name in names:
         cls = adapters.get(name)
-        adapter_settings = load_adapter_settings(
-            cls.settings_class, instance or name, config_file
-        )
+        adapter_settings = load_adapter_settings(cls.settings_class, instance or name, config_file)
         runners.append(
             AdapterRunner(
                 cls(adapter_settings, context),

@@ -40,8 +40,10 @@ def _when(deadline: datetime | None, language: str) -> str:
     if deadline is None:
         return _NO_TERM[language]
     local = default_calendar().to_local(deadline)
-    return local.strftime("%d.%m.%Y %H:%M") + " (Toshkent)" if language == "uz" else (
-        local.strftime("%d.%m.%Y %H:%M") + " (Ташкент)"
+    return (
+        local.strftime("%d.%m.%Y %H:%M") + " (Toshkent)"
+        if language == "uz"
+        else (local.strftime("%d.%m.%Y %H:%M") + " (Ташкент)")
     )
 
 

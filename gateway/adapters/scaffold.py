@@ -16,7 +16,7 @@ from gateway.identifiers import ADAPTER_NAME
 
 __all__ = ["scaffold"]
 
-_PYPROJECT = string.Template('''\
+_PYPROJECT = string.Template("""\
 [build-system]
 requires = ["setuptools>=69", "wheel"]
 build-backend = "setuptools.build_meta"
@@ -42,7 +42,7 @@ include = ["$module*"]
 asyncio_mode = "auto"
 asyncio_default_fixture_loop_scope = "session"
 asyncio_default_test_loop_scope = "session"
-''')
+""")
 
 _INIT = string.Template('''\
 """$title adapter for the interagency exchange gateway."""
@@ -149,7 +149,7 @@ def test_the_adapter_is_registered_under_its_name() -> None:
     assert $cls.name == "$name"
 ''')
 
-_README = string.Template('''\
+_README = string.Template("""\
 # gateway-adapter-$name
 
 $title adapter for the interagency exchange gateway (see the gateway's docs/adapters.md).
@@ -162,7 +162,7 @@ $title adapter for the interagency exchange gateway (see the gateway's docs/adap
 Declare `$name` under `adapters:` in topics.yaml (then `gateway topics apply`) and name it
 in the services of services.yaml that should reach it. Settings: `GATEWAY_ADAPTER_${env}_BASE_URL`,
 `..._TOKEN`, timeouts and the retry budget (see `${cls}Settings`).
-''')
+""")
 
 
 def scaffold(name: str, parent: Path) -> Path:

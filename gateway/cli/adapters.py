@@ -56,8 +56,10 @@ def list_adapters(ctx: click.Context, as_json: bool) -> None:
                 "env_prefix": env_prefix(name),
             }
         )
-    rows += [{"name": n, "class": "", "target": f"unusable: {why}", "env_prefix": ""}
-             for n, why in registry.broken.items()]
+    rows += [
+        {"name": n, "class": "", "target": f"unusable: {why}", "env_prefix": ""}
+        for n, why in registry.broken.items()
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -83,14 +85,10 @@ def run_adapters(
     from gateway.adapters.build import build_runners, run_until_signalled  # noqa: PLC0415
 
     settings: Settings = ctx.obj
-    runners = build_runners(
-        settings, list(names), instance=instance, config_file=_config_file(ctx)
-    )
+    runners = build_runners(settings, list(names), instance=instance, config_file=_config_file(ctx))
     shown = ", ".join(r.name for r in runners)
     click.echo(f"delivering for {shown}; Ctrl-C stops after the attempts in flight", err=True)
-    asyncio.run(
-        run_until_signalled(runners, web_host=settings.worker_web_host, web_port=web_port)
-    )
+    asyncio.run(run_until_signalled(runners, web_host=settings.worker_web_host, web_port=web_port))
 
 
 @adapters.command("new")
@@ -140,8 +138,14 @@ def list_dlq(settings: Settings, name: str, as_json: bool) -> None:
     table = Table("offset", "id", "kind", "reason", "code", "status", "attempts", "last attempt")
     for row in rows:
         table.add_row(
-            row["offset"], row["id"], row["kind"], row["reason"], row["code"], row["status"],
-            row["attempts"], row["last_attempt_at"],
+            row["offset"],
+            row["id"],
+            row["kind"],
+            row["reason"],
+            row["code"],
+            row["status"],
+            row["attempts"],
+            row["last_attempt_at"],
         )
     Console().print(table)
 
@@ -170,9 +174,7 @@ def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: boo
     now = datetime.now(UTC)
     outputs = [replay_output(name, x, at=now) for x in chosen]
 
-    asyncio.run(
-        deliver_once(settings.bootstrap_servers, outputs, client_id=f"dlq-replay-{name}")
-    )
+    asyncio.run(deliver_once(settings.bootstrap_servers, outputs, client_id=f"dlq-replay-{name}"))
     click.echo(f"replayed {len(outputs)} dead letter(s) of {name} onto exchange.adapter.{name}")
 
 
@@ -219,14 +221,34 @@ def nisuz_report(settings: Settings, period: str, dry_run: bool, as_json: bool) 
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         table = Table(
-            "body", "service", "received", "on time", "late", "refused", "overdue now",
-            "median h", "p95 h", title=f"{report['report_id']}",
+            "body",
+            "service",
+            "received",
+            "on time",
+            "late",
+            "refused",
+            "overdue now",
+            "median h",
+            "p95 h",
+            title=f"{report['report_id']}",
         )
         for row in report["rows"]:
-            table.add_row(*(str(row[k]) for k in (
-                "body", "service", "received", "answered_on_time", "answered_late", "refused",
-                "overdue_now", "median_answer_hours", "p95_answer_hours",
-            )))
+            table.add_row(
+                *(
+                    str(row[k])
+                    for k in (
+                        "body",
+                        "service",
+                        "received",
+                        "answered_on_time",
+                        "answered_late",
+                        "refused",
+                        "overdue_now",
+                        "median_answer_hours",
+                        "p95_answer_hours",
+                    )
+                )
+            )
         Console().print(table)
     if not dry_run:
         click.echo(f"handed to the NIS.UZ adapter (exchange.adapter.{settings.nisuz_adapter})")

@@ -228,9 +228,7 @@ async def _exchange(
         bad = dict(request)
         bad["signer"] = {**request["signer"], "position": ""}
         rejected = await asking.send("Request", bad)
-        _say(
-            "a request without the signer's position (item 14)", message_id=rejected.message_id
-        )
+        _say("a request without the signer's position (item 14)", message_id=rejected.message_id)
         async with contextlib.aclosing(asking.inbox(follow=True, idle_ms=500)) as inbox:
             async for item in inbox:
                 message = item.message
@@ -251,9 +249,7 @@ async def _exchange(
     click.echo(f"\nfollow any case: gateway track {sent.message_id}  (while `gateway worker` runs)")
 
 
-async def _decision(
-    asking: AgencyClient, request: dict[str, Any], adapters: DemoAdapters
-) -> None:
+async def _decision(asking: AgencyClient, request: dict[str, Any], adapters: DemoAdapters) -> None:
     """A draft hokim's decision for legal review (DX-0901): E-qaror registers it."""
     draft = sample_attachment(
         b"%PDF-1.7\n% Toshkent shahar hokimining qarori loyihasi\n%%EOF\n",

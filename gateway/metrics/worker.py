@@ -185,9 +185,7 @@ class WorkerMetrics:
 
 
 def _sum(counter: PromCounter) -> float:
-    return sum(
-        s.value for m in counter.collect() for s in m.samples if s.name.endswith("_total")
-    )
+    return sum(s.value for m in counter.collect() for s in m.samples if s.name.endswith("_total"))
 
 
 def _by_label(counter: PromCounter, label: str) -> dict[str, float]:

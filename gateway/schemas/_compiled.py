@@ -14,6 +14,7 @@ happens only when reading past the end.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -220,14 +221,37 @@ class _Gen:
         return fn
 
 
-def compile_reader(parsed: dict[str, Any]) -> Reader:
+def _identity(exc: Exception) -> Exception:
+    return exc
+
+
+def compile_reader(
+    parsed: dict[str, Any], on_error: Callable[[Exception], Exception] = _identity
+) -> Reader:
     """A function decoding one whole ``parsed`` record (fastavro's parsed, expanded form).
 
-    Raises :class:`TruncatedError` when the bytes end early and ``ValueError`` with "trailing"
-    when bytes follow the record.
+    It raises ``on_error(exc)`` for every failure ``exc`` (by default ``exc`` itself):
+    :class:`TruncatedError` when the bytes end early, ``ValueError`` with "trailing" when bytes
+    follow the record, and whatever else malformed bytes cause. The whole record is read in
+    one generated function (one call per message), the checks included.
     """
     gen = _Gen()
-    top = gen.record(_expand(parsed, {}))
+    lines = ["def read(b, p=0):", "    try:"]
+    gen.record_value(_expand(parsed, {}), lines, "        ", "record")
+    lines += [
+        "    except IndexError:  # only reading b[p] past the end raises it",
+        "        raise _fail(TruncatedError('the bytes ended before the record did')) from None",
+    ]
+    if on_error is not _identity:
+        lines += ["    except Exception as exc:", "        raise _fail(exc) from exc"]
+    lines += [
+        "    if p != len(b):",
+        "        if p > len(b):",
+        "            raise _fail(TruncatedError('the bytes ended before the record did'))",
+        "        raise _fail(ValueError(f'trailing: {len(b) - p} bytes follow the record'))",
+        "    return record",
+    ]
+    gen.funcs["read"] = lines
     source = "\n\n".join("\n".join(lines) for lines in gen.funcs.values())
     namespace: dict[str, Any] = {
         "_long_slow": _long_slow,
@@ -240,22 +264,11 @@ def compile_reader(parsed: dict[str, Any]) -> Reader:
         "_DOUBLE": _DOUBLE,
         "_FLOAT": _FLOAT,
         "TruncatedError": TruncatedError,
+        "_fail": on_error,
         **gen.consts,
     }
     exec(compile(source, f"<avro reader {parsed.get('name')}>", "exec"), namespace)  # noqa: S102 -- our own generated code from our own schemas
-    decode_top = namespace[top]
-
-    def read(data: bytes, start: int = 0) -> Any:
-        try:
-            record, end = decode_top(data, start)
-        except IndexError:  # only reading b[p] past the end raises it
-            raise TruncatedError("the bytes ended before the record did") from None
-        if end != len(data):
-            if end > len(data):
-                raise TruncatedError("the bytes ended before the record did")
-            raise ValueError(f"trailing: {len(data) - end} bytes follow the record")
-        return record
-
+    read: Reader = namespace["read"]
     return read
 
 

@@ -11,7 +11,7 @@ with a reason code, never a library exception.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -86,6 +86,7 @@ class SchemaRegistry:
         }
         self._readings: dict[tuple[bytes, int | None], _Reading] = {}
         self._latest: dict[bytes, _Reading] = {}  # the hot path: by fingerprint, newest reader
+        self._newest: dict[str, _Reading] = {}  # by name: the newest version read as itself
 
     @classmethod
     def load(cls) -> SchemaRegistry:
@@ -189,7 +190,7 @@ class SchemaRegistry:
         if reading is None:
             reading = self._reading(bytes(fingerprint), reader_version)
         if reading.compiled is not None:
-            record = self._decode_compiled(reading, data)
+            record = reading.compiled(data)
         else:
             record = self._decode_resolving(reading, data)
         return DecodedBody(
@@ -224,37 +225,12 @@ class SchemaRegistry:
         The hot path's shortcut for a value whose header was already checked (the envelope
         after its single-object marker); raises what :meth:`decode` raises.
         """
-        reading = self._latest.get(self.fingerprint(name))
+        reading = self._newest.get(name)
         if reading is None:
-            reading = self._reading(self.fingerprint(name), None)
+            reading = self._newest[name] = self._reading(self.fingerprint(name), None)
         if reading.compiled is None:  # an older version with the same layout names the bytes
             return self._decode_resolving(reading, data[start:])  # type: ignore[no-any-return]
-        return self._decode_compiled(reading, data, start)  # type: ignore[no-any-return]
-
-    @staticmethod
-    def _decode_compiled(reading: _Reading, data: bytes, start: int = 0) -> Any:
-        assert reading.compiled is not None  # noqa: S101 -- the caller checked
-        writer = reading.writer
-        try:
-            return reading.compiled(data, start)
-        except TruncatedError as exc:
-            raise MalformedBodyError(
-                f"the body is not a valid {writer.name} v{writer.version} encoding: {exc}",
-                hint="encode the body with the schema named by its fingerprint",
-            ) from None
-        except Exception as exc:  # the codec boundary: no library error leaks
-            text = str(exc)
-            if text.startswith("trailing: "):
-                raise MalformedBodyError(
-                    f"{text.removeprefix('trailing: ').split()[0]} bytes follow the end of "
-                    f"the {writer.name} v{writer.version} record",
-                    hint="the body must be exactly one record, with nothing after it",
-                ) from None
-            raise MalformedBodyError(
-                f"the body is not a valid {writer.name} v{writer.version} encoding: "
-                f"{_describe(exc)}",
-                hint="encode the body with the schema named by its fingerprint",
-            ) from exc
+        return reading.compiled(data, start)  # type: ignore[no-any-return]
 
     @staticmethod
     def _decode_resolving(reading: _Reading, data: bytes) -> Any:
@@ -287,7 +263,9 @@ class SchemaRegistry:
                 writer=writer,
                 reader=reader,
                 reader_schema=None if reader is writer else reader.parsed,
-                compiled=compile_reader(writer.parsed) if reader is writer else None,
+                compiled=(
+                    compile_reader(writer.parsed, _body_error(writer)) if reader is writer else None
+                ),
             )
             self._readings[key] = reading
             if reader_version is None:
@@ -307,6 +285,26 @@ class SchemaRegistry:
             f"the record does not fit {item.name} v{item.version}: {what}",
             field=path or None,
         )
+
+
+def _body_error(writer: SchemaVersion) -> Callable[[Exception], Exception]:
+    """What a generated reader of ``writer`` raises for a failure: the gateway's own error."""
+
+    def convert(exc: Exception) -> Exception:
+        text = str(exc)
+        if isinstance(exc, ValueError) and text.startswith("trailing: "):
+            return MalformedBodyError(
+                f"{text.removeprefix('trailing: ').split()[0]} bytes follow the end of "
+                f"the {writer.name} v{writer.version} record",
+                hint="the body must be exactly one record, with nothing after it",
+            )
+        what = text if isinstance(exc, TruncatedError) else _describe(exc)
+        return MalformedBodyError(
+            f"the body is not a valid {writer.name} v{writer.version} encoding: {what}",
+            hint="encode the body with the schema named by its fingerprint",
+        )
+
+    return convert
 
 
 def _describe(exc: BaseException) -> str:

@@ -33,9 +33,7 @@ async def compute_report(
     )
 
 
-def report_output(
-    registry: SchemaRegistry, report: dict[str, Any], adapter: str = NISUZ
-) -> Output:
+def report_output(registry: SchemaRegistry, report: dict[str, Any], adapter: str = NISUZ) -> Output:
     """The report as a record of ``exchange.adapter.<adapter>`` (the NIS.UZ adapter's)."""
     value = registry.encode_single("StatsReport", report)
     headers = (("type", b"StatsReport"), ("report_id", str(report["report_id"]).encode()))
