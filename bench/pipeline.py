@@ -24,8 +24,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -118,7 +120,8 @@ async def _wait_caught_up(bootstrap: str, group: str, topic: str) -> None:
         while True:
             ends = await consumer.end_offsets(tps)
             committed = await admin.list_consumer_group_offsets(group)
-            if all(tp in committed and committed[tp].offset >= ends[tp] for tp in tps):
+            done = {tp: committed[tp].offset if tp in committed else 0 for tp in tps}
+            if all(done[tp] >= ends[tp] for tp in tps):  # an empty partition needs no commit
                 return
             await asyncio.sleep(0.5)  # polling the group's committed offsets
     finally:
@@ -135,8 +138,26 @@ async def _topics(bootstrap: str, *names: str) -> None:
         await admin.close()
 
 
-def _start_passthrough(src: str, dst: str, bootstrap: str) -> subprocess.Popen[bytes]:
-    """The bare Faust agent in its own process, like the gateway's worker."""
+async def _while_alive(
+    proc: subprocess.Popen[bytes], work: Awaitable[list[float]], log: Path
+) -> list[float]:
+    """Await ``work``, but fail at once (not after its timeout) if ``proc`` exits meanwhile."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if proc.poll() is not None:
+            task.cancel()
+            raise RuntimeError(f"the pass-through process exited with {proc.returncode}; see {log}")
+        await asyncio.wait([task], timeout=1.0)  # wake for the result, or to look at the process
+    return task.result()
+
+
+def _start_passthrough(src: str, dst: str, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
+    """The bare Faust agent in its own process, like the gateway's worker; output to ``log``."""
+    with log.open("wb") as out:
+        return _popen(src, dst, bootstrap, out)
+
+
+def _popen(src: str, dst: str, bootstrap: str, out: IO[bytes]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -148,8 +169,8 @@ def _start_passthrough(src: str, dst: str, bootstrap: str) -> subprocess.Popen[b
             bootstrap,
         ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -174,9 +195,10 @@ async def run(bootstrap: str, messages: int) -> None:
     src, dst = f"bench.faust.in.{uuid.uuid4().hex[:8]}", f"bench.faust.out.{uuid.uuid4().hex[:8]}"
     await _topics(bootstrap, src, dst)
     await _produce(bootstrap, src, items)
-    proc = _start_passthrough(src, dst, bootstrap)
+    log = root / "faust-passthrough.log"
+    proc = _start_passthrough(src, dst, bootstrap, log)
     try:
-        passthrough = _rate(await _arrivals(bootstrap, dst, messages))
+        passthrough = _rate(await _while_alive(proc, _arrivals(bootstrap, dst, messages), log))
     finally:
         proc.terminate()
         proc.wait(30)

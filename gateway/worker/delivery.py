@@ -17,6 +17,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from gateway.pipeline import Output
+from gateway.worker.tables import key_partitioner
 
 __all__ = ["EXIT_UNDELIVERED", "Deliverer", "deliver_once", "run_shielded"]
 
@@ -48,6 +49,7 @@ class Deliverer:
                     linger_ms=0,  # a batch waits for its acks: linger would add to every batch
                     max_request_size=6 * 1024 * 1024,
                     max_batch_size=1024 * 1024,
+                    partitioner=key_partitioner,
                 )
                 await producer.start()
                 self._producer = producer

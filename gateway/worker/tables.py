@@ -9,20 +9,36 @@ deployment. The partition depends only on the key and the partition count, so co
 
 from __future__ import annotations
 
+import functools
+import random
+from collections.abc import Sequence
 from typing import Any
 
 import faust
-from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import murmur2
 
-__all__ = ["GatewayTable", "partition_of"]
+__all__ = ["GatewayTable", "key_partitioner", "partition_of"]
 
-_PARTITIONER = DefaultPartitioner()
+
+@functools.lru_cache(maxsize=65536)
+def _key_hash(key: bytes) -> int:
+    """Kafka's murmur2 of ``key``, made positive. Pure Python in aiokafka (about 7 µs here),
+    and every output of a request carries the same case key, so it is remembered."""
+    return int(murmur2(key)) & 0x7FFFFFFF
 
 
 def partition_of(key: str, partitions: int) -> int:
     """The partition Kafka's default partitioner gives ``key`` among ``partitions``."""
-    every = list(range(partitions))
-    return int(_PARTITIONER(key.encode(), every, every))
+    return _key_hash(key.encode()) % partitions
+
+
+def key_partitioner(
+    key: bytes | None, all_partitions: Sequence[int], available: Sequence[int]
+) -> int:
+    """aiokafka's default partitioner with the key's hash remembered: the same placement."""
+    if key is None:
+        return random.choice(available or all_partitions)  # noqa: S311 -- placement, not secrecy
+    return all_partitions[_key_hash(key) % len(all_partitions)]
 
 
 class GatewayTable(faust.Table[Any, Any]):
