@@ -7,11 +7,12 @@
 3. the full gateway (``gateway worker``): decode, verify, item-14 checks, authorisation,
    duplicates, deadline, routing to the inbox and two adapters, a signed receipt, three events.
 
-Each reads the same backlog of signed 2.3 KB requests from an outbox; the rate is the number
-of messages over the time between the first and the last routed record seen by a consumer of
-the output topic. Then the gateway gets a paced stream at 50 % of its measured rate, and the
-intake-to-routed latency (outbox LogAppendTime -> forwarded record read from the recipient's
-inbox) is reported as p50/p99.
+Each reads the same backlog of signed requests from an outbox; the rate is the number of
+messages over the time between the first and the last routed record seen by a consumer of
+the output topic. For the gateway a second rate also waits for its tracker (the same worker)
+to commit every event of the backlog: the rate it sustains. Then the gateway gets a paced
+stream at 50 % of that sustained rate, and the intake-to-routed latency (intake time ->
+forwarded record read from the recipient's inbox) is reported as p50/p99.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ async def _raw_passthrough(bootstrap: str, source: str, sink: str, count: int) -
         await producer.stop()
 
 
-async def _wait_caught_up(bootstrap: str, group: str, topic: str) -> None:
+async def _wait_caught_up(bootstrap: str, group: str, topic: str, poll: float = 0.5) -> None:
     """Wait until consumer group ``group`` has committed the end of every partition of ``topic``."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
@@ -123,7 +124,7 @@ async def _wait_caught_up(bootstrap: str, group: str, topic: str) -> None:
             done = {tp: committed[tp].offset if tp in committed else 0 for tp in tps}
             if all(done[tp] >= ends[tp] for tp in tps):  # an empty partition needs no commit
                 return
-            await asyncio.sleep(0.5)  # polling the group's committed offsets
+            await asyncio.sleep(poll)  # polling the group's committed offsets
     finally:
         await consumer.stop()
         await admin.close()
@@ -208,19 +209,33 @@ async def run(bootstrap: str, messages: int) -> None:
     try:
         await _wait_caught_up(bootstrap, ex.worker_id, EVENTS)
         await _produce(bootstrap, outbox_topic(ex.R), items)
-        gateway = _rate(await _arrivals(bootstrap, inbox_topic(ex.H), messages))
-        # latency at 50 % of the gateway's maximum rate
-        p50, p99, n = await _latency(ex, bootstrap, gateway / 2, min(messages, int(gateway * 10)))
+        routed = await _arrivals(bootstrap, inbox_topic(ex.H), messages)
+        gateway = _rate(routed)
+        # While the backlog is routed the tracker falls behind (both agents share the worker);
+        # the sustained rate counts until the tracker has committed every event of the backlog.
+        await _wait_caught_up(bootstrap, ex.worker_id, EVENTS, poll=0.1)
+        sustained = (messages - 1) / (time.monotonic() - routed[0])
+        # latency at 50 % of the gateway's sustained rate (at 50 % of the routing rate alone
+        # the offered load would exceed what the worker can keep up with, tracking included)
+        p50, p99, n = await _latency(
+            ex, bootstrap, sustained / 2, min(messages, int(sustained * 10))
+        )
     finally:
         ex.stop_workers()
 
     print(f"{'raw aiokafka pass-through':<28} {raw:>8,.0f} msg/s")
     print(f"{'faust pass-through agent':<28} {passthrough:>8,.0f} msg/s")
     print(
-        f"{'gateway pipeline':<28} {gateway:>8,.0f} msg/s  = {gateway / passthrough:.0%} of faust"
+        f"{'gateway pipeline, routing':<28} {gateway:>8,.0f} msg/s  = {gateway / passthrough:.0%}"
+        " of faust"
     )
     print(
-        f"gateway latency intake -> routed at {gateway / 2:,.0f} msg/s ({n} messages): "
+        f"{'gateway, tracking included':<28} {sustained:>8,.0f} msg/s  = "
+        f"{sustained / passthrough:.0%} of faust (until the tracker committed the backlog's "
+        "events; commits every 1 s)"
+    )
+    print(
+        f"gateway latency intake -> routed at {sustained / 2:,.0f} msg/s ({n} messages): "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
     )
 
