@@ -137,8 +137,10 @@ async def test_each_adapter_delivers_a_case_end_to_end(
 
             # the portal: four applicant-facing statuses, Uzbek and Russian, no personal data
             await until(
-                lambda: count(portal, "SELECT COUNT(*) FROM statuses WHERE case_id = ?",
-                              sent.case_id) == 4,
+                lambda: (
+                    count(portal, "SELECT COUNT(*) FROM statuses WHERE case_id = ?", sent.case_id)
+                    == 4
+                ),
                 what="four portal statuses",
             )
             rows = portal.store.query(
@@ -146,7 +148,10 @@ async def test_each_adapter_delivers_a_case_end_to_end(
             )
             statuses = [json.loads(row["status"]) for row in rows]
             assert [s["stage"] for s in statuses] == [
-                "received", "sent_to_holder", "answered", "result_ready",
+                "received",
+                "sent_to_holder",
+                "answered",
+                "result_ready",
             ]
             assert all(s["text"]["uz"] and s["text"]["ru"] for s in statuses)
             linked = portal.store.query(

@@ -13,6 +13,7 @@ __all__ = ["own_broker"]  # the fixture, used by the tests below
 
 pytestmark = pytest.mark.integration
 
+
 async def test_up_twice_then_down_and_up_keeps_messages(own_broker: tuple[Path, int, int]) -> None:
     home, port, cport = own_broker
     bootstrap = f"127.0.0.1:{port}"

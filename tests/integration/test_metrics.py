@@ -111,14 +111,17 @@ async def test_consumer_lag_is_exported_per_group_and_partition(
         return {
             k: v
             for k, v in seen.items()
-            if k[0] == name and dict(k[1])["group"] == group and dict(k[1]).get("topic") in
-            (None, outbox)
+            if k[0] == name
+            and dict(k[1])["group"] == group
+            and dict(k[1]).get("topic") in (None, outbox)
         }
 
     def caught_up(seen: Mapping[Sample, float]) -> bool:
         lags = of_group(seen, "gateway_consumer_lag_messages")
-        return bool(lags) and not any(lags.values()) and bool(
-            of_group(seen, "gateway_consumer_group_status")
+        return (
+            bool(lags)
+            and not any(lags.values())
+            and bool(of_group(seen, "gateway_consumer_group_status"))
         )
 
     async with aiohttp.ClientSession() as http:

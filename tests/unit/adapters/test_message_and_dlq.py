@@ -87,7 +87,10 @@ def test_a_dead_letter_keeps_the_record_and_says_why(registry: SchemaRegistry) -
     letter = DeadLetter(7, out.key, out.value, out.headers, AT)
     row = summary(letter)
     assert (row["id"], row["code"], row["status"], row["attempts"]) == (
-        "c1.overdue", "invalid_value", "400", "1",
+        "c1.overdue",
+        "invalid_value",
+        "400",
+        "1",
     )
     again = replay_output("x", letter, at=AT)
     assert again.topic == "exchange.adapter.x"
@@ -133,7 +136,6 @@ def test_the_default_settings_of_the_portal(monkeypatch: pytest.MonkeyPatch) -> 
         if name.startswith("GATEWAY_ADAPTER_PORTAL_"):
             monkeypatch.delenv(name)
     assert load_adapter_settings(PortalSettings, "portal").url == "http://127.0.0.1:8083"
-
 
 
 def _letter(offset: int, ident: str, message_id: str) -> DeadLetter:

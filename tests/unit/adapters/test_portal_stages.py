@@ -42,8 +42,15 @@ async def test_a_refusal_shows_the_holders_reasons(
     case = str(uuid.uuid4())
     record = sample_refusal(case_id=case, message_id=str(uuid.uuid4()))
     record["sender"]["code"], record["recipient"]["code"] = HOLDER, REQUESTER
-    message = AdapterMessage("Refusal", record, record["message_id"], case, record["message_id"],
-                             {"gateway.received_at": "2026-11-23T05:00:00+00:00"}, b"")
+    message = AdapterMessage(
+        "Refusal",
+        record,
+        record["message_id"],
+        case,
+        record["message_id"],
+        {"gateway.received_at": "2026-11-23T05:00:00+00:00"},
+        b"",
+    )
     receipt = await adapter.deliver(message)
     assert receipt.detail == {"portal_stages": "refused"}
     (status,) = stored(server, case)

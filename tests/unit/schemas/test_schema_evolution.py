@@ -413,3 +413,16 @@ def test_unknown_reader_version(with_request_v2: Path) -> None:
     body = newer.encode("Request", {**samples.sample_request(), "priority": "normal"})
     with pytest.raises(UnknownSchemaError, match="no version 3"):
         newer.decode(newer.fingerprint("Request"), body, reader_version=3)
+
+
+def test_decode_at_reads_a_docs_only_version(tmp_path: Path) -> None:
+    # v2 changes only a doc: the same fingerprint names v1, so the hot path's decode_at must
+    # resolve v1 into v2's shape (no generated reader for that pair), from the given offset
+    evolve(tmp_path, lambda fields: field(fields, "title").__setitem__("doc", "retitled"))
+    registry = SchemaRegistry.from_directory(tmp_path)
+    assert registry.fingerprint("Thing", 1) == registry.fingerprint("Thing", 2)
+    body = encode_v1(registry)
+    expected = registry.decode(registry.fingerprint("Thing"), body).record
+    assert registry.decode_at("Thing", b"head" + body, 4) == expected
+    with pytest.raises(MalformedBodyError):
+        registry.decode_at("Thing", b"head" + body[:-1], 4)

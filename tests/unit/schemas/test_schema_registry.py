@@ -287,3 +287,13 @@ def test_random_bytes_never_escape_as_library_errors(registry: SchemaRegistry) -
 
 def test_empty_body(registry: SchemaRegistry) -> None:
     assert_rejected(registry, registry.fingerprint("Request"), b"", Reason.MALFORMED_BODY)
+
+
+def test_decode_at_reads_from_an_offset(registry: SchemaRegistry) -> None:
+    body = registry.encode("Request", samples.sample_request())
+    expected = registry.decode(registry.fingerprint("Request"), body).record
+    assert registry.decode_at("Request", b"\xc3\x01" + body, 2) == expected
+    with pytest.raises(MalformedBodyError, match="follow the end"):
+        registry.decode_at("Request", b"\xc3\x01" + body + b"\x00", 2)
+    with pytest.raises(MalformedBodyError, match="not a valid Request"):
+        registry.decode_at("Request", b"\xc3\x01" + body[:-3], 2)
