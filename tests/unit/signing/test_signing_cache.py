@@ -115,36 +115,30 @@ def test_new_revocations_apply_to_cached_chains(root, leaf):
         verifier.verify(*args, expected_org=ORG, signed_at=NOW)
 
 
-def test_remembered_pair_still_checks_the_sender(root, leaf):
-    # the second call takes the (algorithm, chain) shortcut; the organisation is per message
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"expected_org": OTHER_ORG}, OrganisationMismatchError),
+        ({"algorithm": "ed25519"}, UnsupportedAlgorithmError),
+        ({"data": DATA + b"!"}, BadSignatureError),
+    ],
+)
+def test_remembered_pair_still_checks_each_message(root, leaf, change, error):
+    # the second call takes the (algorithm, chain) shortcut, and must still refuse
     verifier = make_verifier(root)
-    args = (DATA, sign(leaf, DATA), "ecdsa-p256-sha256", (leaf.der,))
-    verifier.verify(*args, expected_org=ORG, signed_at=NOW, now=NOW)
-    with pytest.raises(OrganisationMismatchError):
-        verifier.verify(*args, expected_org=OTHER_ORG, signed_at=NOW, now=NOW)
-
-
-def test_remembered_pair_is_per_algorithm(root, leaf):
-    verifier = make_verifier(root)
+    first = {"data": DATA, "algorithm": "ecdsa-p256-sha256", "expected_org": ORG}
     signature = sign(leaf, DATA)
-    verifier.verify(
-        DATA, signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
-    )
-    with pytest.raises(UnsupportedAlgorithmError):
-        verifier.verify(DATA, signature, "ed25519", [leaf.der], expected_org=ORG, signed_at=NOW)
 
-
-def test_remembered_pair_still_checks_the_signature(root, leaf):
-    verifier = make_verifier(root)
-    signature = sign(leaf, DATA)
-    verifier.verify(
-        DATA, signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
-    )
-    with pytest.raises(BadSignatureError):
-        verifier.verify(
-            DATA + b"!", signature, "ecdsa-p256-sha256", [leaf.der], expected_org=ORG, signed_at=NOW
+    def verify(data, algorithm, expected_org):
+        return verifier.verify(
+            data, signature, algorithm, (leaf.der,), expected_org=expected_org, signed_at=NOW
         )
+
+    assert verify(**first).org_code == ORG
+    assert verify(**first).org_code == ORG
     assert verifier.cache_info().hits >= 1
+    with pytest.raises(error):
+        verify(**{**first, **change})
 
 
 def test_clear_cache_forgets_remembered_pairs(root, leaf):
