@@ -11,6 +11,7 @@ Schemas are parsed once (the registry); certificates and chains are cached (the 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -43,19 +44,27 @@ class Envelope(NamedTuple):
     version: int = 1
 
 
-class OpenedMessage(NamedTuple):
-    """A verified, decoded message: its type and schema version, the record, who signed it."""
+@dataclasses.dataclass(slots=True, eq=False)
+class OpenedMessage:
+    """A verified, decoded message: its type and schema version, the record, who signed it.
+
+    Treat it as immutable; it is not frozen only so that ``body_sha256`` is computed once
+    (a frozen dataclass also costs four times as much to build, on every message).
+    """
 
     kind: str
     version: int
     record: dict[str, Any]
     signer: VerifiedSigner
     envelope: Envelope
+    _sha256: bytes | None = dataclasses.field(default=None, repr=False)
 
     @property
     def body_sha256(self) -> bytes:
-        """SHA-256 of the signed body bytes (receipts, duplicates)."""
-        return hashlib.sha256(self.envelope.body).digest()
+        """SHA-256 of the signed body bytes (receipts, duplicates); computed once, if asked."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.envelope.body).digest()
+        return self._sha256
 
 
 class EnvelopeCodec:

@@ -84,6 +84,7 @@ class _Gen:
         self.consts: dict[str, Any] = {}
         self.counter = 0
         self.inlining: list[str] = []  # the records being written out, outermost first
+        self.blocks = 0  # loops the current line is nested in (Python allows 20 per function)
 
     def var(self) -> str:
         self.counter += 1
@@ -174,6 +175,7 @@ class _Gen:
         self.read_long(lines, inner + "    ", "_size")
         lines.append(f"{inner}for _ in range({count}):")
         body = inner + "    "
+        self.blocks += 2
         if kind == "array":
             self.value(schema["items"], lines, body, item)
             lines.append(f"{body}{target}.append({item})")
@@ -181,6 +183,7 @@ class _Gen:
             self.value("string", lines, body, key)
             self.value(schema["values"], lines, body, item)
             lines.append(f"{body}{target}[{key}] = {item}")
+        self.blocks -= 2
 
     def union(self, branches: list[Any], lines: list[str], ind: str, target: str) -> None:
         index = self.var()
@@ -193,16 +196,23 @@ class _Gen:
     def record_value(self, schema: dict[str, Any], lines: list[str], ind: str, target: str) -> None:
         """A nested record: written out in place (no call), or a call if it recurses."""
         name = str(schema["name"])
-        if name in self.inlining:
+        if name in self.inlining or self.blocks > _MAX_BLOCKS or len(ind) > _MAX_INDENT:
+            # a recursion, or deep enough to near Python's nesting limits: a function of its own
             lines.append(f"{ind}{target}, p = {self.record(schema)}(b, p)")
             return
         self.inlining.append(name)
+        self.record_value_fields(schema, lines, ind, target)
+        self.inlining.pop()
+
+    def record_value_fields(
+        self, schema: dict[str, Any], lines: list[str], ind: str, target: str
+    ) -> None:
+        """Read every field of ``schema`` in place, then build the record's dict."""
         names = []
         for field in schema["fields"]:
             var = self.var()
             names.append((field["name"], var))
             self.value(field["type"], lines, ind, var)
-        self.inlining.pop()
         items = ", ".join(f"{field!r}: {var}" for field, var in names)
         lines.append(f"{ind}{target} = {{{items}}}")
 
@@ -213,12 +223,18 @@ class _Gen:
             return fn
         self.funcs[fn] = []  # reserve the name first: recursive schemas refer to it
         outer, self.inlining = self.inlining, []
+        blocks, self.blocks = self.blocks, 0
         lines = [f"def {fn}(b, p):"]
-        self.record_value(schema, lines, "    ", "record")
+        self.inlining.append(str(schema["name"]))
+        self.record_value_fields(schema, lines, "    ", "record")
         lines.append("    return record, p")
-        self.inlining = outer
+        self.inlining, self.blocks = outer, blocks
         self.funcs[fn] = lines
         return fn
+
+
+_MAX_BLOCKS = 12  # loops deep before a nested record gets a function (Python's limit is 20)
+_MAX_INDENT = 160  # columns (40 levels) likewise (Python's limit is 100 levels)
 
 
 def _identity(exc: Exception) -> Exception:
@@ -236,6 +252,7 @@ def compile_reader(
     one generated function (one call per message), the checks included.
     """
     gen = _Gen()
+    gen.blocks = 1  # the try below
     lines = ["def read(b, p=0):", "    try:"]
     gen.record_value(_expand(parsed, {}), lines, "        ", "record")
     lines += [

@@ -186,6 +186,8 @@ class SchemaRegistry:
         or reader version, and :class:`MalformedBodyError` when the bytes end early, hold
         invalid values, or do not end where the record does (trailing bytes).
         """
+        if type(fingerprint) is not bytes:  # a bytearray or memoryview: not a dict key
+            fingerprint = bytes(fingerprint)
         reading = self._latest.get(fingerprint) if reader_version is None else None
         if reading is None:
             reading = self._reading(bytes(fingerprint), reader_version)
@@ -263,9 +265,7 @@ class SchemaRegistry:
                 writer=writer,
                 reader=reader,
                 reader_schema=None if reader is writer else reader.parsed,
-                compiled=(
-                    compile_reader(writer.parsed, _body_error(writer)) if reader is writer else None
-                ),
+                compiled=_compiled_or_none(writer) if reader is writer else None,
             )
             self._readings[key] = reading
             if reader_version is None:
@@ -285,6 +285,15 @@ class SchemaRegistry:
             f"the record does not fit {item.name} v{item.version}: {what}",
             field=path or None,
         )
+
+
+def _compiled_or_none(writer: SchemaVersion) -> Reader | None:
+    """The generated reader of ``writer``, or None (fastavro reads it) if Python cannot compile
+    it, e.g. a schema nested deeper than the interpreter's block limit."""
+    try:
+        return compile_reader(writer.parsed, _body_error(writer))
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
 
 
 def _body_error(writer: SchemaVersion) -> Callable[[Exception], Exception]:

@@ -152,7 +152,7 @@ class Verifier:
         try:
             key: tuple[str, tuple[bytes, ...]] | None = (algorithm, tuple(chain_der))
             prepared = self._prepared.get(key)  # type: ignore[arg-type]
-        except TypeError:  # unhashable parts: validated (and refused) below, never cached
+        except (TypeError, ValueError):  # unhashable parts (a writable memoryview, a list)
             key, prepared = None, None
         if prepared is None:
             scheme = self._registry.get(algorithm)
@@ -164,8 +164,8 @@ class Verifier:
                     f"used with algorithm {scheme.name!r}.",
                     hint="Name the algorithm that matches the signing key in the envelope.",
                 )
-            if key is not None:
-                self._remember(key, (scheme, chain))
+            if key is not None and all(type(der) is bytes for der in key[1]):
+                self._remember(key, (scheme, chain))  # never a caller's buffer
         else:
             scheme, chain = prepared
             self._hits += 1  # statistics only: a lost increment between threads is harmless

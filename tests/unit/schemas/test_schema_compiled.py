@@ -198,3 +198,41 @@ def test_negative_lengths_are_refused_in_one_and_two_bytes() -> None:
     for body in (b"\x01", b"\xc7\x01abc"):
         with pytest.raises(TruncatedError, match="negative"):
             compile_reader(schema)(body)
+
+
+def _nested(depth: int, wrap: Callable[[Any], Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "record",
+        "name": "t.Leaf",
+        "fields": [{"name": "x", "type": "long"}],
+    }
+    for i in range(depth):
+        schema = {
+            "type": "record",
+            "name": f"t.N{i}",
+            "fields": [{"name": "down", "type": wrap(schema)}],
+        }
+    return parse_schema(schema)
+
+
+def _value(depth: int, wrap: Callable[[Any], Any]) -> Any:
+    value: Any = {"x": 7}
+    for _ in range(depth):
+        value = {"down": wrap(value)}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("depth", "schema_of", "value_of"),
+    [
+        (10, lambda s: {"type": "array", "items": s}, lambda v: [v]),  # 20 loops deep
+        (12, lambda s: {"type": "map", "values": s}, lambda v: {"k": v}),
+        (110, lambda s: ["null", s], lambda v: v),  # deeper than Python's 100 indents
+    ],
+)
+def test_deep_nesting_still_compiles(depth: int, schema_of: Any, value_of: Any) -> None:
+    schema = _nested(depth, schema_of)
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, schema, _value(depth, value_of))
+    body = buffer.getvalue()
+    assert compile_reader(schema)(body) == schemaless_reader(io.BytesIO(body), schema, None)

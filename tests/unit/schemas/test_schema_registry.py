@@ -297,3 +297,11 @@ def test_decode_at_reads_from_an_offset(registry: SchemaRegistry) -> None:
         registry.decode_at("Request", b"\xc3\x01" + body + b"\x00", 2)
     with pytest.raises(MalformedBodyError, match="not a valid Request"):
         registry.decode_at("Request", b"\xc3\x01" + body[:-3], 2)
+
+
+def test_fingerprint_as_any_bytes_like(registry: SchemaRegistry) -> None:
+    body = registry.encode("Request", samples.sample_request())
+    fingerprint = registry.fingerprint("Request")
+    expected = registry.decode(fingerprint, body)
+    for given in (bytearray(fingerprint), memoryview(bytearray(fingerprint))):
+        assert registry.decode(given, body) == expected

@@ -148,3 +148,18 @@ def test_clear_cache_forgets_remembered_pairs(root, leaf):
     verifier.clear_cache()
     verifier.verify(*args, expected_org=ORG, signed_at=NOW)
     assert verifier.cache_info().misses == 2
+
+
+def test_a_chain_of_buffers_is_verified_and_never_remembered(root, leaf):
+    verifier = make_verifier(root)
+    signature = sign(leaf, DATA)
+    for chain in (
+        [memoryview(bytearray(leaf.der))],
+        (memoryview(leaf.der),),
+        [bytearray(leaf.der)],
+    ):
+        signed = verifier.verify(
+            DATA, signature, "ecdsa-p256-sha256", chain, expected_org=ORG, signed_at=NOW
+        )
+        assert signed.org_code == ORG
+    assert verifier._prepared == {}  # no caller's buffer is kept (or locked) by the verifier
