@@ -28,7 +28,6 @@ import uuid
 from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -154,25 +153,21 @@ async def _while_alive(
 
 def _start_passthrough(src: str, dst: str, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
     """The bare Faust agent in its own process, like the gateway's worker; output to ``log``."""
-    with log.open("wb") as out:
-        return _popen(src, dst, bootstrap, out)
-
-
-def _popen(src: str, dst: str, bootstrap: str, out: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.faust_passthrough",
-            src,
-            dst,
-            f"bench-{uuid.uuid4().hex[:8]}",
-            bootstrap,
-        ],
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.faust_passthrough",
+                src,
+                dst,
+                f"bench-{uuid.uuid4().hex[:8]}",
+                bootstrap,
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def run(bootstrap: str, messages: int) -> None:

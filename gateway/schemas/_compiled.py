@@ -52,22 +52,14 @@ def _long_slow(b: bytes, p: int, x: int) -> tuple[int, int]:
             raise TruncatedError("a varint longer than 10 bytes")
 
 
-def _millis(b: bytes, p: int, x: int) -> tuple[datetime, int]:
-    """A timestamp-millis whose first varint byte is ``x``, as an aware UTC datetime."""
+def _timestamp(b: bytes, p: int, x: int, micros: int) -> tuple[datetime, int]:
+    """A timestamp whose first varint byte is ``x``, in units of ``micros`` microseconds
+    (1000 for timestamp-millis, 1 for timestamp-micros), as an aware UTC datetime."""
     if x & 0x80:
         n, p = _long_slow(b, p, x)
     else:
         n = (x >> 1) ^ -(x & 1)
-    return _EPOCH + timedelta(0, 0, 0, n), p
-
-
-def _micros(b: bytes, p: int, x: int) -> tuple[datetime, int]:
-    """A timestamp-micros whose first varint byte is ``x``, as an aware UTC datetime."""
-    if x & 0x80:
-        n, p = _long_slow(b, p, x)
-    else:
-        n = (x >> 1) ^ -(x & 1)
-    return _EPOCH + timedelta(0, 0, n), p
+    return _EPOCH + timedelta(0, 0, n * micros), p
 
 
 def _length_slow(b: bytes, p: int, x: int) -> tuple[int, int]:
@@ -132,9 +124,9 @@ class _Gen:
             tail = ".decode()" if kind == "string" else ""
             lines.append(f"{ind}{target} = b[p:p + {n}]{tail}; p += {n}")
         elif kind == "long" and logical in {"timestamp-millis", "timestamp-micros"}:
-            fn = "_millis" if logical == "timestamp-millis" else "_micros"
+            micros = 1000 if logical == "timestamp-millis" else 1
             lines.append(f"{ind}x = b[p]; p += 1")
-            lines.append(f"{ind}{target}, p = {fn}(b, p, x)")
+            lines.append(f"{ind}{target}, p = _timestamp(b, p, x, {micros})")
         elif kind in {"int", "long"}:
             self.read_long(lines, ind, target)
             if logical == "date":
@@ -273,8 +265,7 @@ def compile_reader(
     namespace: dict[str, Any] = {
         "_long_slow": _long_slow,
         "_length_slow": _length_slow,
-        "_millis": _millis,
-        "_micros": _micros,
+        "_timestamp": _timestamp,
         "_EPOCH": _EPOCH,
         "_EPOCH_DATE": _EPOCH_DATE,
         "timedelta": timedelta,

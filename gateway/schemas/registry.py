@@ -190,7 +190,7 @@ class SchemaRegistry:
             fingerprint = bytes(fingerprint)
         reading = self._latest.get(fingerprint) if reader_version is None else None
         if reading is None:
-            reading = self._reading(bytes(fingerprint), reader_version)
+            reading = self._reading(fingerprint, reader_version)
         if reading.compiled is not None:
             record = reading.compiled(data)
         else:
