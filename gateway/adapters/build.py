@@ -23,6 +23,7 @@ from gateway.adapters.settings import load_adapter_settings
 from gateway.config import Settings
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError
+from gateway.kafka import adapter_identity, connection_for
 from gateway.metrics import BrokerProbe, RunnerMetrics, readiness
 from gateway.pipeline.outputs import Outputs
 from gateway.schemas import SchemaRegistry
@@ -87,7 +88,7 @@ def build_runners(
         runners.append(
             AdapterRunner(
                 cls(adapter_settings, context),
-                bootstrap=settings.bootstrap_servers,
+                connection=connection_for(settings, adapter_identity(instance or name)),
                 registry=schemas,
                 outputs=outputs,
                 gateway_org=settings.gateway_org,
@@ -116,7 +117,7 @@ async def _serve(runners: Sequence[AdapterRunner], host: str, port: int) -> web.
     """The runner's web view: ``/health`` (200 once every runner consumes, else 503, with
     each adapter's state), ``/metrics`` (Prometheus text), ``/healthz`` (200 while serving)
     and ``/readyz`` (200 when the broker answers and every runner consumes, else 503)."""
-    broker = BrokerProbe(runners[0].bootstrap if runners else [])
+    broker = BrokerProbe(runners[0].connection if runners else None)
     # build_runners gives every runner of the process one registry: serve that one
     registry = runners[0].metrics.registry if runners else RunnerMetrics().registry
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from gateway.adapters.message import AdapterMessage
 from gateway.exceptions import GatewayError
+from gateway.kafka import KafkaConnection
 from gateway.pipeline.outputs import Output
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
 from gateway.topics.read import read_to_end
@@ -132,9 +133,9 @@ def summary(letter: DeadLetter) -> Mapping[str, str]:
     }
 
 
-async def read_letters(bootstrap: Sequence[str], adapter: str) -> list[DeadLetter]:
+async def read_letters(connection: KafkaConnection, adapter: str) -> list[DeadLetter]:
     """Every dead letter of ``adapter``, oldest first (reads the whole dead-letter topic)."""
-    records = await read_to_end(bootstrap, adapter_dlq_topic(adapter))
+    records = await read_to_end(connection, adapter_dlq_topic(adapter))
     return [
         DeadLetter(
             offset=r.offset,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +33,7 @@ from gateway.adapters.dlq import dead_letter_output
 from gateway.adapters.message import AdapterMessage, decode_adapter_record
 from gateway.adapters.retry import CircuitBreaker, RetryBudget
 from gateway.exceptions import DeliveryError, GatewayError, MessageError
+from gateway.kafka import KafkaConnection, start_client
 from gateway.metrics import RunnerMetrics
 from gateway.pipeline.outputs import Output, Outputs
 from gateway.reasons import Reason
@@ -69,7 +69,7 @@ class AdapterRunner:
         self,
         adapter: Adapter,
         *,
-        bootstrap: Sequence[str],
+        connection: KafkaConnection,
         registry: SchemaRegistry,
         outputs: Outputs,
         gateway_org: str,
@@ -82,12 +82,12 @@ class AdapterRunner:
         # several instances (two portals, a test's private copy), each with its own settings
         self.name = instance or adapter.name
         self.settings = adapter.settings
-        self.bootstrap = list(bootstrap)
+        self.connection = connection
         self.registry = registry
         self.outputs = outputs
         self.gateway_org = gateway_org
         self.fetch_max = fetch_max
-        self.deliverer = Deliverer(bootstrap, client_id=f"{group_id(self.name)}-out")
+        self.deliverer = Deliverer(connection, client_id=f"{group_id(self.name)}-out")
         self.breaker = CircuitBreaker(
             failures=self.settings.circuit_failures, reset_s=self.settings.circuit_reset_s
         )
@@ -111,9 +111,8 @@ class AdapterRunner:
     async def run(self) -> None:
         """Consume and deliver until stopped."""
         budget_s = self.settings.retry_max_elapsed_s + self.settings.timeout_s
-        consumer = AIOKafkaConsumer(
+        consumer = self.connection.consumer(
             adapter_topic(self.name),
-            bootstrap_servers=self.bootstrap,
             group_id=group_id(self.name),
             client_id=group_id(self.name),
             enable_auto_commit=False,
@@ -125,7 +124,7 @@ class AdapterRunner:
             max_partition_fetch_bytes=6 * 1024 * 1024,
         )
         await self.deliverer.start()
-        await consumer.start()
+        await start_client(self.connection, consumer)
         log.info("adapter_runner_started", adapter=self.name, group=group_id(self.name))
         try:
             async with self.adapter:

@@ -17,9 +17,11 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from gateway.exceptions import BrokerError
+from gateway.signing.tls import BROKER_PRINCIPAL, PRINCIPAL_MAPPING_RULES, tls_layout
 
 __all__ = ["KAFKA_VERSION", "BrokerStatus", "LocalKafka", "default_pom"]
 
@@ -56,10 +58,16 @@ class LocalKafka:
         heap: str = "512m",
         libs_dir: Path | None = None,
         pom: Path | None = None,
+        secure: bool = True,
+        sasl_port: int = 9094,
+        pki_dir: Path | None = None,
     ) -> None:
         self.home = home.resolve()
         self.port = port
         self.controller_port = controller_port
+        self.secure = secure
+        self.sasl_port = sasl_port
+        self.tls = tls_layout((pki_dir or self.home / "pki").resolve())
         self.heap = heap
         self.libs_dir = (libs_dir or self.home / "kafka" / f"libs-{KAFKA_VERSION}").resolve()
         self.pom = pom or default_pom()
@@ -106,6 +114,50 @@ class LocalKafka:
         return True
 
     # --- configuration ----------------------------------------------------------------
+    def _listener_lines(self) -> list[str]:
+        """Listeners and security: mutual TLS, SCRAM over TLS, the authorizer; or PLAINTEXT."""
+        cport = self.controller_port
+        if not self.secure:
+            return [
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{cport}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            ]
+        tls = self.tls
+        for needed in (tls.broker_keystore, tls.ca_cert):
+            if not needed.exists():
+                raise BrokerError(
+                    f"the broker's TLS file {needed} is missing",
+                    hint="`gateway kafka up` creates it (or `gateway pki init`)",
+                )
+        return [
+            f"listeners=SSL://127.0.0.1:{self.port},SASL_SSL://127.0.0.1:{self.sasl_port},"
+            f"CONTROLLER://127.0.0.1:{cport}",
+            f"advertised.listeners=SSL://127.0.0.1:{self.port},"
+            f"SASL_SSL://127.0.0.1:{self.sasl_port}",
+            "inter.broker.listener.name=SSL",
+            "listener.security.protocol.map=CONTROLLER:SSL,SSL:SSL,SASL_SSL:SASL_SSL",
+            # every listener: the broker's certificate, the TLS CA, TLS 1.2+ and host names
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={tls.broker_keystore}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={tls.ca_cert}",
+            "ssl.client.auth=required",
+            "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+            "ssl.endpoint.identification.algorithm=https",
+            f"ssl.principal.mapping.rules={PRINCIPAL_MAPPING_RULES}",
+            # service accounts: SCRAM-SHA-512 over TLS (server authenticated, no client cert)
+            "listener.name.sasl_ssl.ssl.client.auth=none",
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            # deny what no ACL allows; only the broker itself is a super user
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found=false",
+            f"super.users=User:{BROKER_PRINCIPAL}",
+        ]
+
     def _write_config(self) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         props = self.dir / "server.properties"
@@ -115,12 +167,8 @@ class LocalKafka:
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
-                    f"CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    *self._listener_lines(),
                     "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                     f"log.dirs={self.data_dir}",
                     "num.partitions=1",
                     # envelopes up to 4 MiB (MAX_ENVELOPE_BYTES) plus a rejection's framing
@@ -176,13 +224,15 @@ class LocalKafka:
             *args,
         ]
 
-    def _format(self, props: Path) -> bool:
+    def _format(self, props: Path, scram: Mapping[str, str]) -> bool:
         if (self.data_dir / "meta.properties").exists():
             return False
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         cmd = self._java(
             _STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(props), "--standalone"
         )
+        for name, password in sorted(scram.items()) if self.secure else ():
+            cmd += ["--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]"]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise BrokerError(
@@ -211,16 +261,18 @@ class LocalKafka:
             return pid
         return pid if _MAIN.encode() in cmdline and str(self.dir).encode() in cmdline else None
 
-    def start(self) -> bool:
+    def start(self, scram: Mapping[str, str] | None = None) -> bool:
         """Fetch, configure, format and start the broker unless it runs; True when started.
 
+        ``scram`` maps SCRAM-SHA-512 service accounts to their passwords; they are created
+        when the storage is formatted (a broker formatted before keeps the accounts it had).
         Does not wait for readiness: call :func:`gateway.broker.wait_for_broker` after.
         """
         if self.pid() is not None:
             return False
         self.fetch()
         props = self._write_config()
-        self._format(props)
+        self._format(props, scram or {})
         with self.log_file.open("ab") as out:
             self._proc = proc = subprocess.Popen(
                 self._java(_MAIN, str(props)),

@@ -6,15 +6,23 @@ import asyncio
 import logging
 import time
 
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+
+from gateway.kafka import KafkaConnection, parse_bootstrap
 
 __all__ = ["broker_answers", "wait_for_broker"]
 
 
-async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
-    """True when a broker at ``bootstrap`` answers a metadata request within ``timeout``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+def _connection(target: KafkaConnection | str) -> KafkaConnection:
+    return (
+        target if isinstance(target, KafkaConnection) else KafkaConnection(parse_bootstrap(target))
+    )
+
+
+async def broker_answers(target: KafkaConnection | str, timeout: float = 3.0) -> bool:
+    """True when the broker answers a metadata request of ``target`` within ``timeout``
+    (a connection, or a bootstrap address for a PLAINTEXT broker)."""
+    admin = _connection(target).admin(request_timeout_ms=int(timeout * 1000))
     try:
         await asyncio.wait_for(admin.start(), timeout)
         await asyncio.wait_for(admin.describe_cluster(), timeout)
@@ -25,7 +33,7 @@ async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
     return True
 
 
-async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> float:
+async def wait_for_broker(target: KafkaConnection | str, timeout: float = 60.0) -> float:
     """Wait until the broker answers; return the seconds waited, or raise ``TimeoutError``.
 
     The broker is another process with no way to notify us, so this polls with a growing
@@ -38,11 +46,12 @@ async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> float:
     quiet.setLevel(logging.CRITICAL)  # "connection refused" is expected while it starts
     try:
         while True:
-            if await broker_answers(bootstrap, timeout=min(3.0, timeout)):
+            if await broker_answers(target, timeout=min(3.0, timeout)):
                 return time.monotonic() - start
             if time.monotonic() - start > timeout:
                 raise TimeoutError(
-                    f"no Kafka broker answered at {bootstrap} within {timeout:.0f} s"
+                    f"no Kafka broker answered {_connection(target).describe()} "
+                    f"within {timeout:.0f} s"
                 )
             await asyncio.sleep(interval)
             interval = min(interval * 2, 1.0)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from gateway.config import Settings
 from gateway.exceptions import ConfigError, GatewayError
+from gateway.kafka import adapter_identity, connection_for
 
 if TYPE_CHECKING:  # the commands import the adapters' modules only when they run
     from gateway.adapters.dlq import DeadLetter
@@ -116,7 +117,7 @@ def dlq() -> None:
 def _letters(settings: Settings, name: str) -> list[DeadLetter]:
     from gateway.adapters.dlq import read_letters  # noqa: PLC0415
 
-    return asyncio.run(read_letters(settings.bootstrap_servers, name))
+    return asyncio.run(read_letters(connection_for(settings, adapter_identity(name)), name))
 
 
 @dlq.command("list")
@@ -174,7 +175,13 @@ def replay_dlq(settings: Settings, name: str, ident: str | None, replay_all: boo
     now = datetime.now(UTC)
     outputs = [replay_output(name, x, at=now) for x in chosen]
 
-    asyncio.run(deliver_once(settings.bootstrap_servers, outputs, client_id=f"dlq-replay-{name}"))
+    asyncio.run(
+        deliver_once(
+            connection_for(settings, adapter_identity(name)),
+            outputs,
+            client_id=f"dlq-replay-{name}",
+        )
+    )
     click.echo(f"replayed {len(outputs)} dead letter(s) of {name} onto exchange.adapter.{name}")
 
 

@@ -24,21 +24,22 @@ from pathlib import Path
 from typing import Any
 
 import click
-from aiokafka import AIOKafkaConsumer
 
-from gateway.broker import broker_answers, wait_for_broker
+from gateway.broker import broker_answers
 from gateway.calendar import default_calendar
 from gateway.cli.demo_adapters import DemoAdapters, adapters_running
-from gateway.cli.kafka import local_kafka
+from gateway.cli.kafka import local_kafka, secure_up
 from gateway.cli.messages import agency_client
 from gateway.cli.topics import apply_topics
 from gateway.client import AgencyClient, answer_requests
 from gateway.config import Settings
 from gateway.exceptions import GatewayError
+from gateway.kafka import OPERATOR, connection_for, start_client
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_attachment, sample_request
 from gateway.services import load_services
 from gateway.signing import PkiLayout, init_pki
+from gateway.signing.tls import ensure_tls
 from gateway.topics import load_topics
 from gateway.topics.names import EVENTS
 from gateway.worker import start_worker_process, stop_worker_process
@@ -62,7 +63,7 @@ def _say(title: str, **facts: Any) -> None:
 
 
 async def _ensure_broker(settings: Settings) -> None:
-    if await broker_answers(settings.kafka_bootstrap):
+    if await broker_answers(connection_for(settings, OPERATOR)):
         return
     if "GATEWAY_KAFKA_BOOTSTRAP" in os.environ:
         raise GatewayError(
@@ -70,16 +71,19 @@ async def _ensure_broker(settings: Settings) -> None:
             hint="start that broker, or unset GATEWAY_KAFKA_BOOTSTRAP to use the local one",
         )
     broker = local_kafka(settings)
-    broker.start()
-    await wait_for_broker(broker.bootstrap, timeout=120)
-    _say("local Kafka started", bootstrap=broker.bootstrap)
+    await asyncio.to_thread(secure_up, settings, broker, 120.0)
+    _say(
+        "local Kafka started",
+        bootstrap=broker.bootstrap,
+        security="mutual TLS, ACLs" if broker.secure else "PLAINTEXT (insecure)",
+    )
 
 
 def _client(settings: Settings, pki: PkiLayout, org: str, registry: SchemaRegistry) -> AgencyClient:
     ident = pki.orgs[org]
     # stable group: a second run answers only what is new
     return agency_client(
-        settings, org, ident.key, ident.cert, registry=registry, group=f"demo-{org}"
+        settings, org, ident.key, ident.cert, registry=registry, group=f"{org}.demo"
     )
 
 
@@ -114,15 +118,15 @@ async def _events(
     settings: Settings, registry: SchemaRegistry
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Lifecycle events as they are written (from the end of the events topic)."""
-    consumer = AIOKafkaConsumer(
+    connection = connection_for(settings, OPERATOR)
+    consumer = connection.consumer(
         EVENTS,
-        bootstrap_servers=settings.kafka_bootstrap,
         auto_offset_reset="latest",
         enable_auto_commit=False,
-        group_id=f"demo-events-{time.time_ns()}",
+        group_id=f"{OPERATOR}.demo-events-{time.time_ns()}",
         fetch_max_wait_ms=50,
     )
-    await consumer.start()
+    await start_client(connection, consumer)
     try:
         while not consumer.assignment():
             await consumer.getmany(timeout_ms=200)
@@ -152,6 +156,7 @@ async def _run(settings: Settings, keep_running: bool) -> None:
     holder = service.provider
     bodies = {b.code: b.name for b in load_topics(settings.topics_file).bodies}
     pki = init_pki(settings.pki_dir, list(bodies), gateway_org=settings.gateway_org)
+    ensure_tls(settings.pki_dir, list(bodies))  # each body's Kafka identity
     registry = SchemaRegistry.load()
     _say(
         "the exchange",

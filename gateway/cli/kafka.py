@@ -7,21 +7,56 @@ import time
 
 import click
 
+from gateway.acl import apply_acls, load_plan
 from gateway.broker import LocalKafka, broker_answers, wait_for_broker
+from gateway.broker.secure import broker_connection, prepare_identities
+from gateway.cli.acl import acl_inputs, render_changes
 from gateway.config import Settings
 from gateway.exceptions import BrokerError
+from gateway.services import load_services
+from gateway.topics import load_topics
 
-__all__ = ["kafka", "local_kafka"]
+__all__ = ["kafka", "local_kafka", "secure_up"]
 
 
-def local_kafka(settings: Settings) -> LocalKafka:
-    """The local broker the settings describe."""
+def local_kafka(settings: Settings, *, secure: bool | None = None) -> LocalKafka:
+    """The local broker the settings describe (secure unless the clients use PLAINTEXT)."""
     return LocalKafka(
         settings.home,
         port=settings.local_kafka_port,
         controller_port=settings.local_controller_port,
+        sasl_port=settings.local_kafka_sasl_port,
         heap=settings.local_kafka_heap,
+        pki_dir=settings.pki_dir,
+        secure=settings.kafka_security_protocol != "PLAINTEXT" if secure is None else secure,
     )
+
+
+def secure_up(settings: Settings, broker: LocalKafka, timeout: float) -> tuple[bool, list[str]]:
+    """Start ``broker`` (identities first when secure), wait for it, apply the ACLs of the
+    declared exchange; returns whether it was started and the ACL lines to print."""
+    scram: dict[str, str] = {}
+    if broker.secure:
+        topics = load_topics(settings.topics_file)
+        services = load_services(settings.services_file)
+        adapters = sorted(set(topics.adapters) | set(services.adapters))
+        scram = dict(
+            prepare_identities(broker, bodies=[b.code for b in topics.bodies], adapters=adapters)
+        )
+    started = broker.start(scram)
+    connection = broker_connection(broker)
+    try:
+        asyncio.run(wait_for_broker(connection, timeout))
+    except TimeoutError:
+        raise BrokerError(
+            f"the broker did not answer at {broker.bootstrap} within {timeout:.0f} s; "
+            f"its last output:\n{broker.log_tail()}",
+            hint=f"read {broker.log_file}; a port in use is the usual cause",
+        ) from None
+    if not broker.secure:
+        return started, []
+    changes = asyncio.run(apply_acls(connection, load_plan(acl_inputs(settings))))
+    return started, render_changes(changes, dry_run=False)[-1:]
 
 
 @click.group()
@@ -42,24 +77,38 @@ def fetch(settings: Settings) -> None:
 
 @kafka.command()
 @click.option("--timeout", default=90.0, show_default=True, help="Seconds to wait for it.")
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="PLAINTEXT, no authentication, no authorizer: anyone on the host may read and "
+    "write every topic. Only for experiments; clients then need "
+    "GATEWAY_KAFKA_SECURITY_PROTOCOL=PLAINTEXT.",
+)
 @click.pass_obj
-def up(settings: Settings, timeout: float) -> None:
-    """Start the broker unless it runs, wait until it answers, print its address."""
-    broker = local_kafka(settings)
+def up(settings: Settings, timeout: float, insecure: bool) -> None:
+    """Start the broker unless it runs, wait until it answers, print its address.
+
+    Secure by default: mutual TLS on the client port, SCRAM-SHA-512 over TLS on the SASL
+    port, the StandardAuthorizer denying what no ACL allows. The development TLS
+    identities and the ACLs of topics.yaml and services.yaml are created when missing.
+    """
+    broker = local_kafka(settings, secure=False if insecure else None)
+    if not broker.secure:
+        click.secho(
+            "warning: starting Kafka WITHOUT authentication or authorization (PLAINTEXT): "
+            "any local process can read every inbox and write every outbox",
+            fg="yellow",
+            err=True,
+        )
     began = time.monotonic()
     if broker.fetch():
         click.echo(f"fetched the Kafka jars into {broker.libs_dir}", err=True)
-    started = broker.start()
-    try:
-        asyncio.run(wait_for_broker(broker.bootstrap, timeout))
-    except TimeoutError:
-        raise BrokerError(
-            f"the broker did not answer at {broker.bootstrap} within {timeout:.0f} s; "
-            f"its last output:\n{broker.log_tail()}",
-            hint=f"read {broker.log_file}; a port in use is the usual cause",
-        ) from None
+    started, acl_lines = secure_up(settings, broker, timeout)
     state = "started" if started else "already running"
-    click.echo(f"kafka {state} in {time.monotonic() - began:.1f} s", err=True)
+    mode = "mutual TLS + ACLs" if broker.secure else "PLAINTEXT, insecure"
+    click.echo(f"kafka {state} in {time.monotonic() - began:.1f} s ({mode})", err=True)
+    for line in acl_lines:
+        click.echo(f"acl: {line}", err=True)
     click.echo(broker.bootstrap)
 
 
@@ -78,7 +127,7 @@ def status(settings: Settings) -> None:
     """Say whether the broker runs and answers; exit 1 when it does not."""
     broker = local_kafka(settings)
     st = broker.status()
-    answers = st.running and asyncio.run(broker_answers(broker.bootstrap))
+    answers = st.running and asyncio.run(broker_answers(broker_connection(broker)))
     click.echo(f"bootstrap: {st.bootstrap}")
     click.echo(f"process:   {'running, pid ' + str(st.pid) if st.running else 'not running'}")
     click.echo(f"answers:   {'yes' if answers else 'no'}")

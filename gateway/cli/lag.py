@@ -25,6 +25,7 @@ from rich.text import Text
 
 from gateway.config import Settings
 from gateway.exceptions import BrokerError, ConfigError, SpecError
+from gateway.kafka import OPERATOR, connection_for
 from gateway.lag import (
     EvaluatorConfig,
     GroupStatus,
@@ -171,7 +172,7 @@ async def _run(
     interval: float,
     as_json: bool,
 ) -> None:
-    async with LagCollector(settings.kafka_bootstrap) as collector:
+    async with LagCollector(connection_for(settings, OPERATOR)) as collector:
         refresh = _Refresher(collector, LagEvaluator(config), groups)
         if watch:
             await _watch(refresh, interval, as_json)

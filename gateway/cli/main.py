@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gateway.cli.acl import acl
 from gateway.cli.adapters import adapters, dlq, nisuz
 from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
@@ -42,6 +43,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 
 cli.add_command(kafka)
 cli.add_command(topics)
+cli.add_command(acl)
 cli.add_command(pki)
 cli.add_command(send)
 cli.add_command(inbox)

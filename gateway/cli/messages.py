@@ -13,6 +13,7 @@ import click
 from gateway.client import AgencyClient, from_json, to_json
 from gateway.config import Settings
 from gateway.exceptions import ConfigError, ValidationError
+from gateway.kafka import connection_for
 from gateway.schemas import SchemaRegistry
 from gateway.signing import Signer, Verifier
 
@@ -68,7 +69,7 @@ def agency_client(
         org,
         Signer.from_files(key, cert),
         Verifier.from_paths(settings.trust_paths, settings.crl_paths),
-        bootstrap=settings.kafka_bootstrap,
+        connection=connection_for(settings, org),
         registry=registry,
         group_id=group,
         gateway_org=settings.gateway_org,

@@ -7,7 +7,10 @@ from pathlib import Path
 import click
 
 from gateway.config import Settings
+from gateway.kafka import OPERATOR, WORKER, adapter_identity
 from gateway.signing import init_pki
+from gateway.signing.tls import ensure_tls, tls_layout
+from gateway.topics import load_topics
 
 __all__ = ["pki"]
 
@@ -40,8 +43,11 @@ def pki() -> None:
 def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force: bool) -> None:
     """Create a root CA, a key and certificate per body and one for the gateway.
 
-    Keys are written with mode 0600; existing keys are kept unless --force is given, and
-    running it again with more codes adds only the new bodies.
+    Also the Kafka TLS side (another CA, separate keys): the broker's server certificate
+    and a client certificate for each body, the worker, each adapter of topics.yaml and the
+    operator. Keys are written with mode 0600; existing keys are kept unless --force is
+    given (TLS keys are never replaced), and running it again with more codes adds only the
+    new bodies.
     """
     codes = [c.strip() for c in orgs.split(",") if c.strip()]
     layout = init_pki(
@@ -57,3 +63,11 @@ def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force:
         state = "issued" if code in layout.issued else "kept"
         click.echo(f"body {code}: {ident.cert} ({state})")
     click.echo(f"gateway: {layout.gateway.cert}")
+    adapters = load_topics(settings.topics_file).adapters if settings.topics_file.exists() else ()
+    principals = [OPERATOR, WORKER, *(adapter_identity(a) for a in adapters), *codes]
+    tls = ensure_tls(out or settings.pki_dir, principals)
+    click.echo(f"kafka TLS CA: {tls.ca_cert}")
+    for principal in principals:
+        click.echo(
+            f"kafka identity {principal}: {tls_layout(tls.root.parent).client(principal).cert}"
+        )

@@ -6,12 +6,12 @@ import asyncio
 from pathlib import Path
 
 import click
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from gateway.config import Settings
 from gateway.exceptions import BrokerError
+from gateway.kafka import OPERATOR, connection_for, start_client
 from gateway.topics import Plan, apply_plan, describe_topics, load_topics, plan_topics
 
 __all__ = ["render_plan", "topics"]
@@ -46,9 +46,10 @@ def render_plan(plan: Plan, *, dry_run: bool) -> list[str]:
 async def apply_topics(settings: Settings, file: Path, *, dry_run: bool) -> list[str]:
     """Apply (or plan) the topics file on the broker; returns the plan as printed lines."""
     spec = load_topics(file)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    connection = connection_for(settings, OPERATOR)
+    admin = connection.admin()
     try:
-        await admin.start()
+        await start_client(connection, admin)
         plan, actual = await plan_topics(admin, spec.topics)
         if not dry_run:
             await apply_plan(admin, plan, actual)
@@ -89,12 +90,13 @@ def apply(settings: Settings, file: Path | None, dry_run: bool) -> None:
 async def _show(settings: Settings, file: Path) -> list[tuple[str, str, str, str]]:
     spec = load_topics(file)
     names = [t.name for t in spec.topics]
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    connection = connection_for(settings, OPERATOR)
+    admin = connection.admin()
+    consumer = connection.consumer()
     try:
-        await admin.start()
+        await start_client(connection, admin)
         actual = await describe_topics(admin, names)
-        await consumer.start()
+        await start_client(connection, consumer)
         parts = [TopicPartition(n, p) for n, a in actual.items() for p in range(a.partitions)]
         ends = await consumer.end_offsets(parts) if parts else {}
         begins = await consumer.beginning_offsets(parts) if parts else {}

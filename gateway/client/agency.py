@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from cryptography import x509
 
 from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
 from gateway.exceptions import GatewayError, MessageError
+from gateway.kafka import KafkaConnection, start_client
 from gateway.schemas import SchemaRegistry
 from gateway.signing import DEFAULT_GATEWAY_ORG, Signer, Verifier, serial_hex
 from gateway.topics.names import inbox_topic, outbox_topic
@@ -63,7 +64,7 @@ class AgencyClient:
         signer: Signer,
         verifier: Verifier,
         *,
-        bootstrap: str,
+        connection: KafkaConnection,
         registry: SchemaRegistry | None = None,
         group_id: str | None = None,
         gateway_org: str = GATEWAY_ORG,
@@ -71,9 +72,10 @@ class AgencyClient:
         self.org = org
         self.signer = signer
         self.verifier = verifier
-        self.bootstrap = bootstrap
+        self.connection = connection
         self.codec = EnvelopeCodec(registry or SchemaRegistry.load())
-        self.group_id = group_id or f"agency.{org}"
+        # a body may use only groups named after itself (Kafka ACL: prefix "<org>.")
+        self.group_id = group_id or f"{org}.agency"
         self.gateway_org = gateway_org
         leaf = x509.load_der_x509_certificate(signer.chain_der[0])
         self._requisites = {
@@ -96,14 +98,14 @@ class AgencyClient:
 
     async def start(self) -> None:
         """Connect the producer (one connection for the client's life)."""
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap,
+        producer = self.connection.producer(
             acks="all",
             enable_idempotence=True,
             linger_ms=5,
             max_request_size=MAX_ENVELOPE_BYTES + 64 * 1024,
         )
-        await self._producer.start()
+        await start_client(self.connection, producer)
+        self._producer = producer
 
     async def close(self) -> None:
         if self._producer is not None:
@@ -157,16 +159,15 @@ class AgencyClient:
         so an item is acknowledged only once the application has handled it. Without
         ``follow`` the iterator ends when no record arrives for ``idle_ms``.
         """
-        consumer = AIOKafkaConsumer(
+        consumer = self.connection.consumer(
             inbox_topic(self.org),
-            bootstrap_servers=self.bootstrap,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest" if from_beginning else "latest",
             fetch_max_bytes=MAX_ENVELOPE_BYTES * 4,
             max_partition_fetch_bytes=MAX_ENVELOPE_BYTES + 64 * 1024,
         )
-        await consumer.start()
+        await start_client(self.connection, consumer)
         seen: OrderedDict[str, None] = OrderedDict()
         try:
             while True:

@@ -35,7 +35,24 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]"
     )
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "SSL", description="how clients reach Kafka; SSL is mutual TLS (the default)"
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        None, description="CA of the broker's TLS certificate; default <home>/pki/tls/ca/ca.crt.pem"
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        None,
+        description="this client's TLS certificate chain (PEM); default: the process's "
+        "identity under <home>/pki/tls/clients/",
+    )
+    kafka_ssl_keyfile: Path | None = Field(None, description="this client's TLS key (PEM)")
+    kafka_identity: str | None = Field(
+        None,
+        pattern=r"^([0-9]{9}|[a-z][a-z0-9_.-]{0,99})$",
+        description="the Kafka principal to act as, instead of the process's own",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     home: Path = Field(
@@ -55,6 +72,9 @@ class Settings(BaseSettings):
     )
     local_kafka_port: int = Field(9092, ge=1024, le=65535)
     local_controller_port: int = Field(9093, ge=1024, le=65535)
+    local_kafka_sasl_port: int = Field(
+        9094, ge=1024, le=65535, description="SASL_SSL (SCRAM-SHA-512) port of the local broker"
+    )
     local_kafka_heap: str = Field("512m", pattern=r"^\d+[kmgKMG]$")
     services_file: Path = Field(
         Path("services.yaml"), description="the service registry (who may ask whom, item 21)"
@@ -164,11 +184,6 @@ class Settings(BaseSettings):
     @property
     def gateway_cert_path(self) -> Path:
         return self.gateway_cert or self.pki_dir / "gateway" / "cert.pem"
-
-    @property
-    def bootstrap_servers(self) -> list[str]:
-        """The bootstrap servers as a list, for client constructors."""
-        return [s.strip() for s in self.kafka_bootstrap.split(",")]
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.errors import (
     GroupCoordinatorNotAvailableError,
@@ -34,6 +33,7 @@ from aiokafka.errors import (
 )
 
 from gateway.exceptions import BrokerError
+from gateway.kafka import KafkaConnection, start_client
 from gateway.lag._oldest import OffsetKey, OldestReader
 from gateway.lag.commits import CommitTimes
 from gateway.lag.model import Clock, Observation, PartitionKey, Snapshot, utc_now
@@ -87,20 +87,17 @@ class LagCollector:
 
     def __init__(
         self,
-        bootstrap: str,
+        connection: KafkaConnection,
         *,
         clock: Clock = utc_now,
         fetch_timeout_s: float = 2.0,
         request_timeout_ms: int = 15_000,
     ) -> None:
-        self.bootstrap = bootstrap
+        self.connection = connection
+        self.bootstrap = ",".join(connection.bootstrap)
         self._clock = clock
-        servers = [s.strip() for s in bootstrap.split(",")]
-        self._admin = AIOKafkaAdminClient(
-            bootstrap_servers=servers, request_timeout_ms=request_timeout_ms
-        )
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=servers,
+        self._admin = connection.admin(request_timeout_ms=request_timeout_ms)
+        self._consumer = connection.consumer(
             enable_auto_commit=False,
             auto_offset_reset="earliest",  # an offset past retention: the oldest record left
             max_partition_fetch_bytes=64 * 1024,  # one record is wanted, not a backlog
@@ -131,8 +128,8 @@ class LagCollector:
     async def start(self) -> None:
         """Connect both clients; raises :class:`BrokerError` when the broker is unreachable."""
         try:
-            await self._admin.start()
-            await self._consumer.start()
+            await start_client(self.connection, self._admin)
+            await start_client(self.connection, self._consumer)
         except (KafkaError, OSError) as exc:
             await self.close()
             raise self._unreachable(exc) from exc

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.broker import broker_answers
+from gateway.kafka import KafkaConnection
 
 __all__ = ["BrokerProbe", "Readiness", "readiness"]
 
@@ -59,14 +60,14 @@ class BrokerProbe:
 
     def __init__(
         self,
-        bootstrap: Sequence[str],
+        connection: KafkaConnection | None,
         *,
         ttl: float = 2.0,
         timeout: float = 1.0,
-        check: Callable[[str, float], Awaitable[bool]] = broker_answers,
+        check: Callable[[KafkaConnection, float], Awaitable[bool]] = broker_answers,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.bootstrap = ",".join(bootstrap)
+        self.connection = connection
         self.ttl = ttl
         self.timeout = timeout
         self._check = check
@@ -80,6 +81,8 @@ class BrokerProbe:
         async with self._lock:
             now = self._clock()
             if self._checked_at is None or now - self._checked_at >= self.ttl:
-                self._answer = await self._check(self.bootstrap, self.timeout)
+                self._answer = self.connection is not None and await self._check(
+                    self.connection, self.timeout
+                )
                 self._checked_at = self._clock()
             return self._answer

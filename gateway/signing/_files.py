@@ -27,9 +27,11 @@ __all__ = [
     "read_certificate",
     "read_crl",
     "read_key",
+    "write_bytes",
     "write_certificate",
     "write_crl",
     "write_key",
+    "write_secret",
 ]
 
 _KEY_MODE = 0o600
@@ -70,6 +72,16 @@ def write_certificate(path: Path, cert: x509.Certificate) -> None:
 def write_crl(path: Path, crl: x509.CertificateRevocationList) -> None:
     """Write a PEM CRL, mode 0644."""
     _write(path, crl.public_bytes(Encoding.PEM), _PUBLIC_MODE)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write public PEM data (a certificate chain), mode 0644."""
+    _write(path, data, _PUBLIC_MODE)
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write secret data (a key store, a password), mode 0600."""
+    _write(path, data, _KEY_MODE)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -8,9 +8,9 @@ a tombstone deletes the key.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
+from gateway.kafka import KafkaConnection
 from gateway.topics.read import read_to_end
 
 __all__ = ["STATS_TABLE", "changelog_topic", "read_table"]
@@ -28,10 +28,10 @@ def _text(raw: bytes) -> str:
     return str(json.loads(text)) if text.startswith('"') else text
 
 
-async def read_table(bootstrap: Sequence[str], topic: str) -> dict[str, dict[str, Any]]:
+async def read_table(connection: KafkaConnection, topic: str) -> dict[str, dict[str, Any]]:
     """The table in ``topic``: key -> value, as of the topic's end offsets now."""
     table: dict[str, dict[str, Any]] = {}
-    for record in await read_to_end(bootstrap, topic):
+    for record in await read_to_end(connection, topic):
         if record.key is None:
             continue
         key = _text(record.key)

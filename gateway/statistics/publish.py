@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from gateway.config import Settings
+from gateway.kafka import WORKER, connection_for
 from gateway.pipeline.outputs import Output
 from gateway.schemas import SchemaRegistry
 from gateway.statistics.changelog import changelog_topic, read_table
@@ -23,7 +24,7 @@ async def compute_report(
 ) -> dict[str, Any]:
     """The ``StatsReport`` record for ``first``..``last`` from the whole statistics table
     (the changelog of the workers ``settings.worker_id`` names)."""
-    table = await read_table(settings.bootstrap_servers, changelog_topic(settings.worker_id))
+    table = await read_table(connection_for(settings, WORKER), changelog_topic(settings.worker_id))
     return build_report(
         table.items(),
         first=first,
@@ -43,4 +44,4 @@ def report_output(registry: SchemaRegistry, report: dict[str, Any], adapter: str
 async def send_report(settings: Settings, registry: SchemaRegistry, report: dict[str, Any]) -> None:
     """Hand ``report`` to the NIS.UZ adapter (``settings.nisuz_adapter``) once, acked by Kafka."""
     output = report_output(registry, report, settings.nisuz_adapter)
-    await deliver_once(settings.bootstrap_servers, [output], client_id="nisuz-report")
+    await deliver_once(connection_for(settings, WORKER), [output], client_id="nisuz-report")

@@ -3,20 +3,19 @@ need the complete picture (dead letters, a table's changelog), never for the hot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
+
+from gateway.kafka import KafkaConnection, start_client
 
 __all__ = ["read_to_end"]
 
 
-async def read_to_end(bootstrap: Sequence[str], topic: str) -> list[ConsumerRecord[Any, Any]]:
+async def read_to_end(connection: KafkaConnection, topic: str) -> list[ConsumerRecord[Any, Any]]:
     """Every record of ``topic`` up to its current end, partition by partition in order."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=list(bootstrap), enable_auto_commit=False, group_id=None
-    )
-    await consumer.start()
+    consumer = connection.consumer(enable_auto_commit=False, group_id=None)
+    await start_client(connection, consumer)
     try:
         # the cluster's metadata, fresh: the consumer's own cache knows only subscribed topics
         cluster = await consumer._client.fetch_all_metadata()

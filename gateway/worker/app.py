@@ -30,6 +30,7 @@ from gateway.config import Settings
 from gateway.dashboard import DashboardAuthError, Role, Tokens, authorise, wire_dashboard
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
+from gateway.kafka import WORKER, KafkaConnection, connection_for
 from gateway.lag import adapter_group
 from gateway.metrics import BrokerProbe, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
@@ -104,6 +105,7 @@ class GatewayWorker:
     """The app and everything its agents share; built once by :func:`build_worker`."""
 
     settings: Settings
+    connection: KafkaConnection
     app: faust.App
     intake: Intake
     outputs: Outputs
@@ -343,9 +345,10 @@ def build_worker(settings: Settings) -> GatewayWorker:
     )
     datadir = settings.home / "worker" / settings.worker_id
     datadir.mkdir(parents=True, exist_ok=True)
+    connection = connection_for(settings, WORKER)
     app = faust.App(
         settings.worker_id,
-        broker=[f"kafka://{s}" for s in settings.bootstrap_servers],
+        **connection.faust_options(),
         store=settings.table_store,
         datadir=str(datadir),
         topic_partitions=partitions,
@@ -374,10 +377,11 @@ def build_worker(settings: Settings) -> GatewayWorker:
     }
     worker = GatewayWorker(
         settings=settings,
+        connection=connection,
         app=app,
         intake=intake,
         outputs=outputs,
-        deliverer=Deliverer(settings.bootstrap_servers, client_id=f"{settings.worker_id}-out"),
+        deliverer=Deliverer(connection, client_id=f"{settings.worker_id}-out"),
         services=services,
         registry=registry,
         outboxes=outboxes,
@@ -388,7 +392,7 @@ def build_worker(settings: Settings) -> GatewayWorker:
         message_cases=app.Table("message_cases", **table_options),
         statistics=app.Table(STATS_TABLE, **table_options),
         monitor=LagMonitor(
-            settings.bootstrap_servers,
+            connection,
             (settings.worker_id, *(adapter_group(a) for a in spec.adapters)),
         ),
     )
@@ -514,7 +518,7 @@ def _secret(value: SecretStr | None) -> str | None:
 def _wire_probes(worker: GatewayWorker) -> None:
     """``/metrics`` (Prometheus text), ``/healthz`` (liveness) and ``/readyz`` (readiness)."""
     app = worker.app
-    broker = BrokerProbe(worker.settings.bootstrap_servers)
+    broker = BrokerProbe(worker.connection)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:

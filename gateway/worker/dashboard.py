@@ -98,7 +98,7 @@ class WorkerDashboard:
     async def _read_letters(self) -> list[Mapping[str, str]]:
         out: list[Mapping[str, str]] = []
         for adapter in self.worker.adapters:
-            for letter in await read_letters(self.worker.settings.bootstrap_servers, adapter):
+            for letter in await read_letters(self.worker.connection, adapter):
                 line = summary(letter)
                 out.append(
                     {
@@ -120,7 +120,7 @@ class WorkerDashboard:
         the adapter or the letter is unknown."""
         if adapter not in self.worker.adapters:
             raise KeyError(adapter)
-        letters = await read_letters(self.worker.settings.bootstrap_servers, adapter)
+        letters = await read_letters(self.worker.connection, adapter)
         chosen = choose(letters, ident)
         if not chosen:
             raise KeyError(ident)

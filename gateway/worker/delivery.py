@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import structlog
 from aiokafka import AIOKafkaProducer
 
+from gateway.kafka import KafkaConnection, start_client
 from gateway.pipeline import Output
 from gateway.worker.tables import key_partitioner
 
@@ -31,8 +32,8 @@ _STOP_GRACE_S = 30.0
 class Deliverer:
     """The worker's one output producer (acks=all, idempotent), shared by agents and timers."""
 
-    def __init__(self, bootstrap: Sequence[str], *, client_id: str) -> None:
-        self.bootstrap = list(bootstrap)
+    def __init__(self, connection: KafkaConnection, *, client_id: str) -> None:
+        self.connection = connection
         self.client_id = client_id
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
@@ -41,8 +42,7 @@ class Deliverer:
         """Start the producer on the running loop (once); agents and timers share it."""
         async with self._starting:
             if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self.bootstrap,
+                producer = self.connection.producer(
                     client_id=self.client_id,
                     acks="all",
                     enable_idempotence=True,
@@ -51,7 +51,7 @@ class Deliverer:
                     max_batch_size=1024 * 1024,
                     partitioner=key_partitioner,
                 )
-                await producer.start()
+                await start_client(self.connection, producer)
                 self._producer = producer
             return self._producer
 
@@ -89,11 +89,11 @@ class Deliverer:
 
 
 async def deliver_once(
-    bootstrap: Sequence[str], outputs: Sequence[Output], *, client_id: str
+    connection: KafkaConnection, outputs: Sequence[Output], *, client_id: str
 ) -> None:
     """Produce ``outputs`` with a producer of their own (acks=all, idempotent), then close it:
     for commands that write a few records once (a replay, a report), not for the worker."""
-    deliverer = Deliverer(bootstrap, client_id=client_id)
+    deliverer = Deliverer(connection, client_id=client_id)
     try:
         await deliverer.deliver(outputs)
     finally:

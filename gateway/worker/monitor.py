@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 import structlog
 
 from gateway.exceptions import BrokerError
+from gateway.kafka import KafkaConnection
 from gateway.lag import GroupStatus, LagCollector, LagEvaluator
 from gateway.metrics.lag import LagMetrics
 
@@ -32,11 +33,11 @@ class LagMonitor:
 
     def __init__(
         self,
-        bootstrap: Sequence[str],
+        connection: KafkaConnection,
         groups: Sequence[str],
         metrics: LagMetrics | None = None,
     ) -> None:
-        self.bootstrap = ",".join(bootstrap)
+        self.connection = connection
         self.names = tuple(groups)
         self.metrics = metrics or LagMetrics()
         self.evaluator = LagEvaluator()
@@ -51,7 +52,7 @@ class LagMonitor:
         """Observe once; on a broker failure keep the last statuses and log it once."""
         try:
             if self._collector is None:
-                collector = LagCollector(self.bootstrap)
+                collector = LagCollector(self.connection)
                 await collector.start()
                 self._collector = collector
             snapshot = await self._collector.collect(self.names)

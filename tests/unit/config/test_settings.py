@@ -9,10 +9,11 @@ from gateway.exceptions import ConfigError
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GATEWAY_KAFKA_BOOTSTRAP", raising=False)
+    for name in ("GATEWAY_KAFKA_BOOTSTRAP", "GATEWAY_KAFKA_SECURITY_PROTOCOL"):
+        monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.kafka_bootstrap == "127.0.0.1:9092"
-    assert settings.bootstrap_servers == ["127.0.0.1:9092"]
+    assert settings.kafka_security_protocol == "SSL"  # mutual TLS unless told otherwise
 
 
 def test_environment_beats_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
