@@ -23,7 +23,7 @@ class AclInputs:
     topics_file: Path
     services_file: Path
     worker_id: str
-    pki_dir: Path | None = None
+    tls_dir: Path | None = None
     extra_revoked: frozenset[str] = frozenset()
 
 
@@ -37,8 +37,8 @@ def load_plan(inputs: AclInputs) -> frozenset[Acl]:
     topics = load_topics(inputs.topics_file)
     services = load_services(inputs.services_file)
     revoked = set(inputs.extra_revoked)
-    if inputs.pki_dir is not None:
-        revoked |= revoked_principals(inputs.pki_dir)
+    if inputs.tls_dir is not None:
+        revoked |= revoked_principals(inputs.tls_dir)
     return plan_acls(
         bodies=[b.code for b in topics.bodies],
         adapters=sorted(set(topics.adapters) | set(services.adapters)),

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gateway.exceptions import BrokerError
-from gateway.signing.tls import BROKER_PRINCIPAL, PRINCIPAL_MAPPING_RULES, tls_layout
+from gateway.signing.tls import BROKER_PRINCIPAL, PRINCIPAL_MAPPING_RULES, TlsLayout
 
 __all__ = ["KAFKA_VERSION", "BrokerStatus", "LocalKafka", "default_pom"]
 
@@ -60,14 +60,14 @@ class LocalKafka:
         pom: Path | None = None,
         secure: bool = True,
         sasl_port: int = 9094,
-        pki_dir: Path | None = None,
+        tls_dir: Path | None = None,
     ) -> None:
         self.home = home.resolve()
         self.port = port
         self.controller_port = controller_port
         self.secure = secure
         self.sasl_port = sasl_port
-        self.tls = tls_layout((pki_dir or self.home / "pki").resolve())
+        self.tls = TlsLayout((tls_dir or self.home / "pki" / "tls").resolve())
         self.heap = heap
         self.libs_dir = (libs_dir or self.home / "kafka" / f"libs-{KAFKA_VERSION}").resolve()
         self.pom = pom or default_pom()

@@ -19,8 +19,8 @@ def prepare_identities(
     operator, the worker, each adapter runner and each body (what is missing only); return
     the SCRAM-SHA-512 passwords of the service accounts (made once, kept 0600)."""
     services = [OPERATOR, WORKER, *(adapter_identity(a) for a in adapters)]
-    ensure_tls(broker.tls.root.parent, [*services, *bodies])
-    return {name: ensure_scram_password(broker.tls.root.parent, name) for name in services}
+    ensure_tls(broker.tls.root, [*services, *bodies])
+    return {name: ensure_scram_password(broker.tls.root, name) for name in services}
 
 
 def broker_connection(broker: LocalKafka) -> KafkaConnection:

@@ -21,7 +21,7 @@ def acl_inputs(settings: Settings, topics_file: Path | None = None) -> AclInputs
         topics_file=topics_file or settings.topics_file,
         services_file=settings.services_file,
         worker_id=settings.worker_id,
-        pki_dir=settings.pki_dir,
+        tls_dir=settings.tls_dir,
     )
 
 

@@ -156,7 +156,7 @@ async def _run(settings: Settings, keep_running: bool) -> None:
     holder = service.provider
     bodies = {b.code: b.name for b in load_topics(settings.topics_file).bodies}
     pki = init_pki(settings.pki_dir, list(bodies), gateway_org=settings.gateway_org)
-    ensure_tls(settings.pki_dir, list(bodies))  # each body's Kafka identity
+    ensure_tls(settings.tls_dir, list(bodies))  # each body's Kafka identity
     registry = SchemaRegistry.load()
     _say(
         "the exchange",

@@ -27,7 +27,7 @@ def local_kafka(settings: Settings, *, secure: bool | None = None) -> LocalKafka
         controller_port=settings.local_controller_port,
         sasl_port=settings.local_kafka_sasl_port,
         heap=settings.local_kafka_heap,
-        pki_dir=settings.pki_dir,
+        tls_dir=settings.tls_dir,
         secure=settings.kafka_security_protocol != "PLAINTEXT" if secure is None else secure,
     )
 

@@ -9,7 +9,7 @@ import click
 from gateway.config import Settings
 from gateway.kafka import OPERATOR, WORKER, adapter_identity
 from gateway.signing import init_pki
-from gateway.signing.tls import ensure_tls, tls_layout
+from gateway.signing.tls import ensure_tls
 from gateway.topics import load_topics
 
 __all__ = ["pki"]
@@ -65,9 +65,7 @@ def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force:
     click.echo(f"gateway: {layout.gateway.cert}")
     adapters = load_topics(settings.topics_file).adapters if settings.topics_file.exists() else ()
     principals = [OPERATOR, WORKER, *(adapter_identity(a) for a in adapters), *codes]
-    tls = ensure_tls(out or settings.pki_dir, principals)
+    tls = ensure_tls(out / "tls" if out else settings.tls_dir, principals)
     click.echo(f"kafka TLS CA: {tls.ca_cert}")
     for principal in principals:
-        click.echo(
-            f"kafka identity {principal}: {tls_layout(tls.root.parent).client(principal).cert}"
-        )
+        click.echo(f"kafka identity {principal}: {tls.client(principal).cert}")

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         "identity under <home>/pki/tls/clients/",
     )
     kafka_ssl_keyfile: Path | None = Field(None, description="this client's TLS key (PEM)")
+    kafka_tls_dir: Path | None = Field(
+        None, description="the Kafka TLS identities (CA, clients); default <home>/pki/tls"
+    )
     kafka_identity: str | None = Field(
         None,
         pattern=r"^([0-9]{9}|[a-z][a-z0-9_.-]{0,99})$",
@@ -163,6 +166,11 @@ class Settings(BaseSettings):
     def pki_dir(self) -> Path:
         """Where ``gateway pki init`` puts the development PKI by default."""
         return self.home / "pki"
+
+    @property
+    def tls_dir(self) -> Path:
+        """Where the Kafka TLS identities live (``gateway pki init`` makes them)."""
+        return self.kafka_tls_dir or self.pki_dir / "tls"
 
     @property
     def trust_paths(self) -> tuple[Path, ...]:

@@ -110,8 +110,7 @@ async def start_client(connection: KafkaConnection, client: Any) -> None:
     try:
         await client.start()
     except KafkaConnectionError as exc:
-        with contextlib.suppress(Exception):
-            await (client.stop() if hasattr(client, "stop") else client.close())
+        await _close(client)
         failure = await diagnose(connection)
         if failure is None or failure is TlsFailure.REFUSED:
             raise BrokerError(
@@ -124,3 +123,11 @@ async def start_client(connection: KafkaConnection, client: Any) -> None:
             failure=failure,
             hint=_HINTS[failure],
         ) from None
+    except BaseException:
+        await _close(client)  # an authorization error at start leaves no client open
+        raise
+
+
+async def _close(client: Any) -> None:
+    with contextlib.suppress(Exception):
+        await (client.stop() if hasattr(client, "stop") else client.close())

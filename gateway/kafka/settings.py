@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from gateway.config import Settings
 from gateway.exceptions import ConfigError
 from gateway.kafka.connection import KafkaConnection, SaslCredentials, TlsFiles, parse_bootstrap
-from gateway.signing.tls import tls_layout
+from gateway.signing.tls import TlsLayout
 
 __all__ = ["connection_for"]
 
@@ -22,7 +22,7 @@ def connection_for(settings: Settings, identity: str) -> KafkaConnection:
     """The connection of process ``identity`` (``GATEWAY_KAFKA_IDENTITY`` overrides it)."""
     who = settings.kafka_identity or identity
     protocol = settings.kafka_security_protocol
-    layout = tls_layout(settings.pki_dir)
+    layout = TlsLayout(settings.tls_dir)
     tls: TlsFiles | None = None
     if protocol in ("SSL", "SASL_SSL"):
         ca = settings.kafka_ssl_cafile or layout.ca_cert

@@ -12,7 +12,8 @@ under ``<pki>/tls/``::
     clients/<principal>/cert.pem  clients/<principal>/key.pem
     scram/<principal>.password                              (SCRAM-SHA-512 service accounts)
 
-Keys are 0600 and never overwritten: a file that exists is kept.
+Keys are 0600 and never overwritten: a file that exists is kept. The functions below take
+the TLS folder itself (``GATEWAY_KAFKA_TLS_DIR``, by default ``<home>/pki/tls``).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class TlsLayout:
 
 
 def tls_layout(pki_dir: Path) -> TlsLayout:
-    """The TLS layout of the development PKI at ``pki_dir``."""
+    """The TLS layout of the development PKI at ``pki_dir`` (its ``tls/`` folder)."""
     return TlsLayout(Path(pki_dir) / "tls")
 
 
@@ -281,14 +282,14 @@ def _write_client(
 
 
 def ensure_tls(
-    pki_dir: Path, principals: Iterable[str], *, now: datetime | None = None
+    tls_dir: Path, principals: Iterable[str], *, now: datetime | None = None
 ) -> TlsLayout:
     """Create what is missing of the TLS PKI: the CA, the broker and each principal's client.
 
     Idempotent; existing keys and certificates are kept (never overwritten).
     """
     moment = now or datetime.now(UTC)
-    layout = tls_layout(pki_dir)
+    layout = TlsLayout(Path(tls_dir))
     ca = _ensure_ca(layout, moment)
     broker = layout.broker
     if not broker.key.exists() or not layout.broker_keystore.exists():
@@ -301,13 +302,13 @@ def ensure_tls(
         ) + _pem_chain(cert, ca.cert)
         files.write_secret(layout.broker_keystore, keystore)
     for principal in principals:
-        ensure_tls_client(pki_dir, principal, now=moment)
+        ensure_tls_client(tls_dir, principal, now=moment)
     return layout
 
 
-def ensure_tls_client(pki_dir: Path, principal: str, *, now: datetime | None = None) -> TlsClient:
+def ensure_tls_client(tls_dir: Path, principal: str, *, now: datetime | None = None) -> TlsClient:
     """``principal``'s client certificate, issued by the TLS CA unless it exists."""
-    layout = tls_layout(pki_dir)
+    layout = TlsLayout(Path(tls_dir))
     target = layout.client(principal)
     if target.key.exists() and target.cert.exists():
         return target
@@ -319,7 +320,7 @@ def ensure_tls_client(pki_dir: Path, principal: str, *, now: datetime | None = N
 
 
 def issue_tls_client(
-    pki_dir: Path,
+    tls_dir: Path,
     principal: str,
     out_dir: Path,
     *,
@@ -328,7 +329,7 @@ def issue_tls_client(
 ) -> TlsClient:
     """A client certificate for ``principal`` written to ``out_dir`` (for tests and drills:
     an expired certificate, a second one for rotation); the CA must exist."""
-    layout = tls_layout(pki_dir)
+    layout = TlsLayout(Path(tls_dir))
     if not layout.ca_key.exists():
         raise ConfigError(
             f"no TLS CA at {layout.ca_key}",
@@ -346,9 +347,9 @@ def issue_tls_client(
     return target
 
 
-def ensure_scram_password(pki_dir: Path, principal: str) -> str:
+def ensure_scram_password(tls_dir: Path, principal: str) -> str:
     """The SCRAM-SHA-512 password of service account ``principal`` (made once, 0600)."""
-    path = tls_layout(pki_dir).scram_password_file(principal)
+    path = TlsLayout(Path(tls_dir)).scram_password_file(principal)
     if path.exists():
         return path.read_text().strip()
     password = secrets.token_urlsafe(24)
@@ -356,10 +357,10 @@ def ensure_scram_password(pki_dir: Path, principal: str) -> str:
     return password
 
 
-def revoke_tls_client(pki_dir: Path, principal: str, *, now: datetime | None = None) -> int | None:
+def revoke_tls_client(tls_dir: Path, principal: str, *, now: datetime | None = None) -> int | None:
     """List ``principal``'s TLS certificate on the TLS CA's CRL; its serial, or None when it
     has no TLS certificate. The broker also loses the principal's ACLs (``gateway acl``)."""
-    layout = tls_layout(pki_dir)
+    layout = TlsLayout(Path(tls_dir))
     target = layout.client(principal)
     if not target.cert.exists() or not layout.ca_key.exists():
         return None
@@ -382,9 +383,9 @@ def revoke_tls_client(pki_dir: Path, principal: str, *, now: datetime | None = N
     return serial
 
 
-def revoked_principals(pki_dir: Path) -> frozenset[str]:
+def revoked_principals(tls_dir: Path) -> frozenset[str]:
     """The principals whose current TLS client certificate is on the TLS CRL."""
-    layout = tls_layout(pki_dir)
+    layout = TlsLayout(Path(tls_dir))
     if not layout.crl.exists():
         return frozenset()
     serials = {r.serial_number for r in files.read_crl(layout.crl)}
