@@ -1,8 +1,11 @@
-"""Shared fixtures: a real Kafka broker for the test session and per-test topics.
+"""Shared fixtures: a real, secure Kafka broker for the test session and per-test topics.
 
-The broker comes from, in order: ``GATEWAY_KAFKA_BOOTSTRAP`` when set; a testcontainers
-Kafka when a Docker engine answers; else the project's own local broker (``gateway kafka
-up``'s), started once for the session and stopped afterwards if this fixture started it.
+The broker is the project's own local broker (``gateway kafka up``'s: mutual TLS, SCRAM over
+TLS, the StandardAuthorizer with only the broker itself a super user), started once for the
+session and stopped afterwards if this fixture started it; or, when
+``GATEWAY_KAFKA_BOOTSTRAP`` is set, that broker, reached with the security settings of the
+environment (``GATEWAY_KAFKA_SECURITY_PROTOCOL``, default SSL, and the TLS identities under
+``GATEWAY_KAFKA_TLS_DIR``, default ``.gateway/pki/tls``).
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,55 +24,92 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from gateway.broker import LocalKafka, wait_for_broker
+from gateway.broker.secure import prepare_identities
+from gateway.kafka import BROKER, KafkaConnection, TlsFiles, start_client
+from gateway.signing.tls import TlsLayout, ensure_tls_client
 
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_HOME = ROOT / ".gateway"
 
 
-def _docker_engine_answers() -> bool:
-    """True when a Docker engine answers (the docker CLI asks it; no client sockets leak)."""
-    if shutil.which("docker") is None:
-        return False
-    try:
-        probe = subprocess.run(
-            ["docker", "version", "--format", "{{.Server.Version}}"],
-            capture_output=True,
-            timeout=10,
-            check=False,
+@dataclass(frozen=True)
+class Broker:
+    """The session's broker: where it is, how it is secured, and a connection per identity.
+
+    ``connection(identity)`` issues the identity's TLS client certificate from the broker's
+    TLS CA when it has none yet; ``superuser`` is the broker's own identity, which test
+    harnesses use to create topics, apply ACLs and plant records.
+    """
+
+    bootstrap: str
+    protocol: str
+    tls_dir: Path
+
+    @property
+    def secure(self) -> bool:
+        return self.protocol != "PLAINTEXT"
+
+    @property
+    def tls(self) -> TlsLayout:
+        return TlsLayout(self.tls_dir)
+
+    def connection(self, identity: str) -> KafkaConnection:
+        if not self.secure:
+            return KafkaConnection((self.bootstrap,), "PLAINTEXT", identity=identity)
+        own = self.tls.broker if identity == BROKER else ensure_tls_client(self.tls_dir, identity)
+        return KafkaConnection(
+            (self.bootstrap,),
+            "SSL",
+            tls=TlsFiles(self.tls.ca_cert, own.cert, own.key),
+            identity=identity,
         )
-    except subprocess.TimeoutExpired:
-        return False
-    return probe.returncode == 0
+
+    @property
+    def superuser(self) -> KafkaConnection:
+        return self.connection(BROKER)
+
+    def env(self) -> dict[str, str]:
+        """The environment that points a gateway process at this broker."""
+        return {
+            "GATEWAY_KAFKA_BOOTSTRAP": self.bootstrap,
+            "GATEWAY_KAFKA_SECURITY_PROTOCOL": self.protocol,
+            "GATEWAY_KAFKA_TLS_DIR": str(self.tls_dir),
+        }
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    """The bootstrap address of a real Kafka broker for this test session."""
+def kafka_broker() -> Iterator[Broker]:
+    """A real, secure Kafka broker for this test session."""
+    tls_dir = Path(os.environ.get("GATEWAY_KAFKA_TLS_DIR") or KAFKA_HOME / "pki" / "tls")
     given = os.environ.get("GATEWAY_KAFKA_BOOTSTRAP")
     if given:
-        yield given
+        yield Broker(given, os.environ.get("GATEWAY_KAFKA_SECURITY_PROTOCOL", "SSL"), tls_dir)
         return
-    if _docker_engine_answers():
-        from testcontainers.community.kafka import KafkaContainer  # noqa: PLC0415 -- only with Docker
-
-        with KafkaContainer("confluentinc/cp-kafka:8.0.0").with_kraft() as container:
-            yield container.get_bootstrap_server()
-        return
-    broker = LocalKafka(KAFKA_HOME)
-    started = broker.start()
+    broker = LocalKafka(KAFKA_HOME, tls_dir=tls_dir)
+    scram = prepare_identities(broker, bodies=(), adapters=())
+    started = broker.start(scram)
+    found = Broker(broker.bootstrap, "SSL", tls_dir)
     try:
-        asyncio.run(wait_for_broker(broker.bootstrap, timeout=120))
+        asyncio.run(wait_for_broker(found.superuser, timeout=120))
     except TimeoutError:
         pytest.fail(f"local Kafka did not start; its output:\n{broker.log_tail()}")
-    yield broker.bootstrap
+    yield found
     if started:
         broker.stop()
 
 
 @pytest.fixture(scope="session")
-async def kafka_admin(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
+def kafka_bootstrap(kafka_broker: Broker) -> str:
+    """The bootstrap address of the session's broker."""
+    return kafka_broker.bootstrap
+
+
+@pytest.fixture(scope="session")
+async def kafka_admin(kafka_broker: Broker) -> AsyncIterator[AIOKafkaAdminClient]:
+    """An admin client of the broker's own identity (test harness: topics, ACLs)."""
+    connection = kafka_broker.superuser
+    admin = connection.admin()
+    await start_client(connection, admin)
     yield admin
     await admin.close()
 

@@ -15,7 +15,8 @@ import ssl
 import struct
 from typing import Any
 
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.conn import create_conn
+from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from gateway.exceptions import BrokerError
 from gateway.kafka.connection import KafkaConnection
@@ -77,7 +78,27 @@ async def diagnose(connection: KafkaConnection, timeout: float = 5.0) -> TlsFail
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
-    return None if len(header) == 4 else TlsFailure.NOT_TLS
+    if len(header) != 4:
+        return TlsFailure.NOT_TLS
+    return await _sasl_verdict(connection, host, int(port), timeout)
+
+
+async def _sasl_verdict(
+    connection: KafkaConnection, host: str, port: int, timeout: float
+) -> TlsFailure | None:
+    """TLS let us in; for SASL, do the handshake and authentication as aiokafka does."""
+    if connection.sasl is None or not connection.security_protocol.startswith("SASL_"):
+        return None
+    options = connection.client_options()
+    options.pop("bootstrap_servers")
+    try:
+        conn = await asyncio.wait_for(
+            create_conn(host, port, request_timeout_ms=int(timeout * 1000), **options), timeout
+        )
+    except (KafkaError, TimeoutError, OSError):
+        return TlsFailure.AUTHENTICATION
+    conn.close()
+    return None
 
 
 _HINTS = {

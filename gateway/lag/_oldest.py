@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import RecordTooLargeError
+from aiokafka.errors import RecordTooLargeError, TopicAuthorizationFailedError
 
 __all__ = ["OffsetKey", "OldestReader"]
 
@@ -34,6 +34,9 @@ class OldestReader:
         self._consumer = consumer
         self._timeout_s = timeout_s
         self._cache: dict[OffsetKey, datetime] = {}
+        # topics this identity may describe but not read (an operator's: it reads no
+        # message): their lag has no age in seconds, and they are not asked again
+        self.unreadable: set[str] = set()
         self.fetch_rounds = 0
         self.fetched = 0
 
@@ -46,7 +49,8 @@ class OldestReader:
         found = {k: self._cache[k] for k in wanted if k in self._cache}
         todo: dict[TopicPartition, list[int]] = defaultdict(list)
         for tp, offset in sorted(set(wanted) - found.keys()):
-            todo[tp].append(offset)
+            if tp.topic not in self.unreadable:
+                todo[tp].append(offset)
         self.fetched = sum(len(offsets) for offsets in todo.values())
         self.fetch_rounds = 0
         try:
@@ -65,6 +69,16 @@ class OldestReader:
     async def _read(self, todo: Mapping[TopicPartition, list[int]]) -> _Read:
         try:
             return await self._read_together(todo)
+        except TopicAuthorizationFailedError as exc:
+            named = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+            denied = {named} if named else {tp.topic for tp in todo}
+            self.unreadable |= denied
+            self._consumer.unsubscribe()
+            # the denied topic's offsets are settled without an age; the others are read
+            # in the next round
+            return {}, {
+                (tp, o) for tp, offsets in todo.items() if tp.topic in denied for o in offsets
+            }
         except RecordTooLargeError:
             # The broker returns a whole oversized batch only for the first partition of a
             # response; alone, each partition is first.

@@ -1,5 +1,6 @@
-"""A second broker of a test's own (own ports, own data, the session's cached jars), for
-tests that stop and restart a broker: the session's shared broker must keep running."""
+"""A second broker of a test's own (own ports, own data, its own TLS identities, the
+session's cached jars), for tests that stop and restart a broker: the session's shared
+broker must keep running."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from pathlib import Path
 import pytest
 
 from gateway.worker.process import free_port
-from tests.conftest import KAFKA_HOME
+from tests.conftest import KAFKA_HOME, Broker
 
 LIBS = KAFKA_HOME / "kafka" / "libs-4.0.1"
+_SASL_PORTS: dict[int, int] = {}  # client port -> the SASL port of the same broker
+
+
+def sasl_port(port: int) -> int:
+    """The SASL_SSL port of the own broker whose client port is ``port`` (free, chosen once)."""
+    return _SASL_PORTS.setdefault(port, free_port())
+
+
+def own(home: Path, port: int) -> Broker:
+    """The own broker at ``home`` as a :class:`Broker` (its TLS identities, mutual TLS)."""
+    return Broker(f"127.0.0.1:{port}", "SSL", home / "pki" / "tls")
 
 
 def gateway(home: Path, port: int, cport: int, *args: str) -> subprocess.CompletedProcess[str]:
@@ -23,7 +35,10 @@ def gateway(home: Path, port: int, cport: int, *args: str) -> subprocess.Complet
         GATEWAY_HOME=str(home),
         GATEWAY_LOCAL_KAFKA_PORT=str(port),
         GATEWAY_LOCAL_CONTROLLER_PORT=str(cport),
+        GATEWAY_LOCAL_KAFKA_SASL_PORT=str(sasl_port(port)),
         GATEWAY_KAFKA_BOOTSTRAP=f"127.0.0.1:{port}",
+        GATEWAY_KAFKA_SECURITY_PROTOCOL="SSL",
+        GATEWAY_KAFKA_TLS_DIR=str(home / "pki" / "tls"),
     )
     return subprocess.run(
         [sys.executable, "-m", "gateway.cli", *args],

@@ -2,7 +2,10 @@
 
 Bodies get random 9-digit codes, so their outboxes and inboxes belong to this test alone; the
 worker runs as a real ``gateway worker`` process (it can be killed with SIGKILL) against the
-session's real broker. Waiting is on events: records that arrive, a port that answers.
+session's real, secure broker. Every party connects with its own TLS identity and the ACLs
+of this test's topics.yaml and services.yaml (``gateway acl``'s plan, applied with the
+broker's identity); harness actions (planting, reading whole topics) use the broker's own
+identity. Waiting is on events: records that arrive, a port that answers.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import ConsumerRecord, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.acl import AclInputs, apply_acls, load_plan
 from gateway.client import AgencyClient
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import GatewayError
+from gateway.kafka import OPERATOR, KafkaConnection, start_client
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_request, sample_response
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
@@ -37,6 +41,7 @@ from gateway.topics import load_topics
 from gateway.topics.admin import apply_plan, plan_topics
 from gateway.worker import start_worker_process, stop_worker_process
 from gateway.worker.process import free_port
+from tests.conftest import Broker
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "T-1"
@@ -78,13 +83,26 @@ class Exchange:
     """Bodies R (requester), H (holder), X (outsider), S (spare) and everything they need."""
 
     root: Path
-    bootstrap: str
+    broker: Broker
     bodies: list[str]
     pki: PkiLayout
     worker_id: str
     adapters: dict[str, str] = field(default_factory=dict)  # adapter -> this test's instance
     registry: SchemaRegistry = field(default_factory=SchemaRegistry.load)
     workers: list[WorkerProcess] = field(default_factory=list)
+
+    @property
+    def bootstrap(self) -> str:
+        return self.broker.bootstrap
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """The harness's connection (the broker's own identity): to plant and to read all."""
+        return self.broker.superuser
+
+    def connection(self, identity: str) -> KafkaConnection:
+        """The connection of one party (a body's code, ``gateway-worker``, ``operator``)."""
+        return self.broker.connection(identity)
 
     @property
     def R(self) -> str:  # noqa: N802 -- the requester, named as in the regulation's diagrams
@@ -115,15 +133,15 @@ class Exchange:
             org,
             self.signer(org),
             self.verifier,
-            bootstrap=self.bootstrap,
+            connection=self.connection(org),
             registry=self.registry,
-            group_id=f"{self.worker_id}-{org}-{random.randrange(1 << 30)}",
+            group_id=f"{org}.{self.worker_id}-{random.randrange(1 << 30)}",
         )
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
+        env.update(self.broker.env())
         env.update(
-            GATEWAY_KAFKA_BOOTSTRAP=self.bootstrap,
             GATEWAY_HOME=str(self.root),
             GATEWAY_TOPICS_FILE=str(self.root / "topics.yaml"),
             GATEWAY_SERVICES_FILE=str(self.root / "services.yaml"),
@@ -240,21 +258,29 @@ def _services_file(root: Path, bodies: list[str], adapters: Mapping[str, str]) -
     return path
 
 
-async def make_exchange(root: Path, bootstrap: str, unique: str) -> Exchange:
-    """Bodies, topics (applied on the broker), PKI and service registry for one test."""
+async def make_exchange(root: Path, broker: Broker, unique: str) -> Exchange:
+    """Bodies, topics and ACLs (applied on the broker), PKI and service registry for one
+    test. The topics are created by the operator identity (as ``gateway topics apply``
+    does), the ACLs by the broker's (as ``gateway acl apply`` does)."""
     bodies = [f"7{random.randrange(10**8):08d}" for _ in range(4)]
     adapters = {a: f"{a}-{unique[:10]}" for a in ADAPTERS}
-    topics = load_topics(_topics_file(root, bodies, list(adapters.values())))
-    _services_file(root, bodies, adapters)
+    topics_file = _topics_file(root, bodies, list(adapters.values()))
+    topics = load_topics(topics_file)
+    services_file = _services_file(root, bodies, adapters)
     pki = init_pki(root / "pki", bodies)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
+    worker_id = f"gw-{unique}"
+    operator = broker.connection(OPERATOR)
+    admin = operator.admin()
+    await start_client(operator, admin)
     try:
         plan, actual = await plan_topics(admin, topics.topics)
         await apply_plan(admin, plan, actual)
     finally:
         await admin.close()
-    return Exchange(root, bootstrap, bodies, pki, f"gw-{unique}", adapters=adapters)
+    if broker.secure:
+        wanted = load_plan(AclInputs(topics_file, services_file, worker_id))
+        await apply_acls(broker.superuser, wanted)
+    return Exchange(root, broker, bodies, pki, worker_id, adapters=adapters)
 
 
 @contextlib.contextmanager
@@ -266,15 +292,15 @@ def running(exchange: Exchange) -> Iterator[Exchange]:
 
 
 async def read_until(
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     done: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
     *,
     timeout: float = 60.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of ``topic`` from the beginning, until ``done(records)`` or the timeout."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    consumer = connection.consumer(enable_auto_commit=False)
+    await start_client(connection, consumer)
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -299,14 +325,14 @@ async def read_until(
 
 
 async def produce_raw(
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     value: bytes,
     key: bytes | None = None,
     headers: Sequence[tuple[str, bytes]] = (),
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
+    producer = connection.producer(acks="all")
+    await start_client(connection, producer)
     try:
         await producer.send_and_wait(topic, value, key=key, headers=list(headers))
     finally:

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
+from gateway.kafka import WORKER, start_client
 from gateway.reference import EqarorServer, NisuzServer, PortalServer, ReferenceServer
 from gateway.schemas.samples import sample_attachment
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
 from gateway.topics.read import read_to_end
+from tests.conftest import Broker
 from tests.integration.adapters import (
     RunnerProcess,
     forward_headers,
@@ -42,8 +43,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def exchange(tmp_path: Path, kafka_bootstrap: str, unique: str) -> AsyncIterator[Exchange]:
-    ex = await make_exchange(tmp_path, kafka_bootstrap, unique)
+async def exchange(tmp_path: Path, kafka_broker: Broker, unique: str) -> AsyncIterator[Exchange]:
+    ex = await make_exchange(tmp_path, kafka_broker, unique)
     yield ex
     ex.stop_workers()
 
@@ -80,8 +81,9 @@ def gateway_cli(exchange: Exchange, *args: str) -> str:
 
 async def publish(exchange: Exchange, topic: str, n: int, **over: Any) -> list[dict[str, Any]]:
     """``n`` signed requests straight onto an adapter topic, as the worker would route them."""
-    producer = AIOKafkaProducer(bootstrap_servers=exchange.bootstrap, acks="all")
-    await producer.start()
+    worker = exchange.connection(WORKER)  # as the worker routes them, with its identity
+    producer = worker.producer(acks="all")
+    await start_client(worker, producer)
     records = []
     try:
         for _ in range(n):
@@ -255,7 +257,7 @@ async def test_a_target_down_for_30_seconds_loses_nothing_and_applies_each_once(
             portal.store.query("SELECT case_id, COUNT(*) FROM statuses GROUP BY case_id")
         )
         assert per_case == {r["case_id"]: 2 for r in first + second}
-        dead = await read_to_end([exchange.bootstrap], adapter_dlq_topic(runners[0].instance))
+        dead = await read_to_end(exchange.kafka, adapter_dlq_topic(runners[0].instance))
         assert dead == []
         log = runners[0].output()
         assert '"circuit": "open"' in log or '"circuit":"open"' in log
@@ -277,7 +279,7 @@ async def test_a_400_lands_in_the_dead_letters_and_replay_delivers_it(
         eqaror.inject_fault(status=400, paths=["/api/v1/documents"])
         runners.append(start_runner(exchange, "eqaror", eqaror))
         (record,) = await publish(exchange, adapter_topic(instance), 1, **decision())
-        dead = await read_until(exchange.bootstrap, adapter_dlq_topic(instance), bool)
+        dead = await read_until(exchange.kafka, adapter_dlq_topic(instance), bool)
         assert len(dead) == 1
         headers = {k: v.decode() for k, v in dead[0].headers}
         assert headers["dlq.status"] == "400"

@@ -6,17 +6,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from gateway.acl import apply_acls
+from gateway.acl.plan import body_acls
 from gateway.client import AgencyClient
 from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, headers_dict
+from gateway.kafka import start_client
 from gateway.reasons import Reason
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_attachment, sample_receipt, sample_request
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
 from gateway.topics import load_topics
 from gateway.topics.names import inbox_topic, outbox_topic
+from tests.conftest import Broker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,28 +34,29 @@ def org_codes(unique: str) -> tuple[str, str]:
 
 @pytest.fixture
 async def bodies(
-    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient
+    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient, kafka_broker: Broker
 ) -> tuple[str, str, PkiLayout]:
     sender, recipient = org_codes(unique)
     pki = init_pki(tmp_path / "pki", [sender, recipient])
     topics = [outbox_topic(sender), inbox_topic(recipient)]
     await kafka_admin.create_topics([NewTopic(t, 1, 1) for t in topics])
+    await apply_acls(kafka_broker.superuser, frozenset(body_acls(sender) + body_acls(recipient)))
     return sender, recipient, pki
 
 
-def client_for(org: str, pki: PkiLayout, bootstrap: str) -> AgencyClient:
+def client_for(org: str, pki: PkiLayout, broker: Broker) -> AgencyClient:
     ident = pki.orgs[org]
     return AgencyClient(
         org,
         Signer.from_files(ident.key, ident.cert),
         Verifier.from_paths([pki.ca_cert], [pki.crl]),
-        bootstrap=bootstrap,
+        connection=broker.connection(org),
         gateway_org=pki.gateway.org_code,
     )
 
 
 async def test_sent_request_lands_signed_in_the_outbox(
-    bodies: tuple[str, str, PkiLayout], kafka_bootstrap: str
+    bodies: tuple[str, str, PkiLayout], kafka_broker: Broker
 ) -> None:
     sender, recipient, pki = bodies
     record = sample_request(
@@ -61,15 +65,14 @@ async def test_sent_request_lands_signed_in_the_outbox(
     )
     for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
         record.pop(key)
-    async with client_for(sender, pki, kafka_bootstrap) as client:
+    async with client_for(sender, pki, kafka_broker) as client:
         sent = await client.send("Request", record)
     assert sent.topic == outbox_topic(sender)
     assert sent.case_id == sent.message_id
 
-    consumer = AIOKafkaConsumer(
-        sent.topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
-    )
-    await consumer.start()
+    harness = kafka_broker.superuser
+    consumer = harness.consumer(sent.topic, auto_offset_reset="earliest")
+    await start_client(harness, consumer)
     try:
         message = await consumer.getone()
     finally:
@@ -86,22 +89,23 @@ async def test_sent_request_lands_signed_in_the_outbox(
 
 
 async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
-    bodies: tuple[str, str, PkiLayout], kafka_bootstrap: str
+    bodies: tuple[str, str, PkiLayout], kafka_broker: Broker
 ) -> None:
     _sender, recipient, pki = bodies
     codec = EnvelopeCodec(SchemaRegistry.load())
     gateway = Signer.from_files(pki.gateway.key, pki.gateway.cert)
     receipt = sample_receipt(received_at=datetime.now(UTC))
     sealed = codec.seal("Receipt", receipt, gateway)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    await producer.start()
+    harness = kafka_broker.superuser
+    producer = harness.producer(acks="all")
+    await start_client(harness, producer)
     try:
         for value in (sealed, sealed, b"not an envelope"):  # a redelivery, then garbage
             await producer.send_and_wait(inbox_topic(recipient), value)
     finally:
         await producer.stop()
 
-    async with client_for(recipient, pki, kafka_bootstrap) as client:
+    async with client_for(recipient, pki, kafka_broker) as client:
         items = [item async for item in client.inbox(idle_ms=1500)]
     assert len(items) == 2
     assert items[0].message is not None
@@ -111,12 +115,12 @@ async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
     assert items[1].error is not None
     assert items[1].error.reason == Reason.MALFORMED_ENVELOPE
 
-    async with client_for(recipient, pki, kafka_bootstrap) as client:  # offsets were committed
+    async with client_for(recipient, pki, kafka_broker) as client:  # offsets were committed
         assert [item async for item in client.inbox(idle_ms=1000)] == []
 
 
 async def test_a_three_mib_request_travels_through_an_outbox_configured_as_topics_yaml(
-    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient, kafka_bootstrap: str
+    tmp_path: Path, unique: str, kafka_admin: AIOKafkaAdminClient, kafka_broker: Broker
 ) -> None:
     sender, recipient = org_codes(unique)
     pki = init_pki(tmp_path / "pki", [sender, recipient])
@@ -124,6 +128,7 @@ async def test_a_three_mib_request_travels_through_an_outbox_configured_as_topic
     await kafka_admin.create_topics(
         [NewTopic(outbox_topic(sender), 1, 1, topic_configs=spec.configs)]
     )
+    await apply_acls(kafka_broker.superuser, frozenset(body_acls(sender)))
     record = sample_request(
         sender={"code": sender, "name": "Sender"},
         recipient={"code": recipient, "name": "Recipient"},
@@ -131,15 +136,15 @@ async def test_a_three_mib_request_travels_through_an_outbox_configured_as_topic
     )
     for key in ("message_id", "case_id", "sent_at", "signature_requisites"):
         record.pop(key)  # the client fills these in
-    async with client_for(sender, pki, kafka_bootstrap) as client:
+    async with client_for(sender, pki, kafka_broker) as client:
         sent = await client.send("Request", record)
-    consumer = AIOKafkaConsumer(
+    harness = kafka_broker.superuser
+    consumer = harness.consumer(
         sent.topic,
-        bootstrap_servers=kafka_bootstrap,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=MAX_ENVELOPE_BYTES + 64 * 1024,
     )
-    await consumer.start()
+    await start_client(harness, consumer)
     try:
         message = await consumer.getone()
     finally:

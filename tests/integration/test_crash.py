@@ -12,10 +12,12 @@ import random
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import ConsumerRecord
 
 from gateway.envelope import headers_dict
+from gateway.kafka import start_client
 from gateway.topics.names import REJECTED, inbox_topic, outbox_topic
+from tests.conftest import Broker
 from tests.integration.exchange import make_exchange, read_until, sample, scrape
 
 pytestmark = pytest.mark.integration
@@ -35,9 +37,9 @@ async def _until_routing(port: int, timeout: float = 90.0) -> None:
 
 
 async def test_no_request_is_lost_or_routed_twice_after_sigkills(
-    tmp_path: Path, kafka_bootstrap: str, unique: str
+    tmp_path: Path, kafka_broker: Broker, unique: str
 ) -> None:
-    ex = await make_exchange(tmp_path, kafka_bootstrap, unique)
+    ex = await make_exchange(tmp_path, kafka_broker, unique)
     rng = random.Random()
     try:
         ex.start_worker()
@@ -45,10 +47,9 @@ async def test_no_request_is_lost_or_routed_twice_after_sigkills(
             sealed = [r.seal("Request", ex.request()) for _ in range(REQUESTS)]
         expected = {full["message_id"] for full, _ in sealed}
 
-        producer = AIOKafkaProducer(
-            bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=5
-        )
-        await producer.start()
+        body = ex.connection(ex.R)  # the body writes its own outbox, with its own identity
+        producer = body.producer(acks="all", enable_idempotence=True, linger_ms=5)
+        await start_client(body, producer)
         sending_done = asyncio.Event()
 
         async def send_all() -> None:
@@ -85,13 +86,13 @@ async def test_no_request_is_lost_or_routed_twice_after_sigkills(
             ]
 
         records = await read_until(
-            kafka_bootstrap, holder_inbox, lambda rs: set(ids(rs)) >= expected, timeout=240
+            ex.kafka, holder_inbox, lambda rs: set(ids(rs)) >= expected, timeout=240
         )
         routed = ids(records)
         distinct = set(routed)
         rejected = [
             rec
-            for rec in await read_until(kafka_bootstrap, REJECTED, lambda _: False, timeout=2)
+            for rec in await read_until(ex.kafka, REJECTED, lambda _: False, timeout=2)
             if headers_dict(rec.headers).get("__connect.errors.topic") == outbox_topic(ex.R)
         ]
         print(

@@ -26,7 +26,7 @@ from gateway.adapters.dlq import dead_letter_output
 from gateway.envelope import headers_dict
 from gateway.exceptions import DeliveryError
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Broker
 from tests.integration.exchange import (
     Exchange,
     WorkerProcess,
@@ -57,10 +57,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 async def exchange(
-    tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
+    tmp_path_factory: pytest.TempPathFactory, kafka_broker: Broker
 ) -> AsyncIterator[Exchange]:
     root: Path = tmp_path_factory.mktemp("dashboard")
-    ex = await make_exchange(root, kafka_bootstrap, uuid.uuid4().hex[:12])
+    ex = await make_exchange(root, kafka_broker, uuid.uuid4().hex[:12])
     yield ex
     ex.stop_workers()
 
@@ -128,7 +128,7 @@ async def _dead_letter(ex: Exchange, message_id: str) -> str:
     def mine(records: list[Any]) -> list[Any]:
         return [r for r in records if headers_dict(r.headers).get("message_id") == message_id]
 
-    records = await read_until(ex.bootstrap, adapter_topic(portal), lambda rs: bool(mine(rs)))
+    records = await read_until(ex.kafka, adapter_topic(portal), lambda rs: bool(mine(rs)))
     record = mine(records)[0]
     message = decode_adapter_record(
         ex.registry, record.value, headers=record.headers, key=record.key,
@@ -139,9 +139,7 @@ async def _dead_letter(ex: Exchange, message_id: str) -> str:
         portal, message, error, attempts=1, first_attempt=now_utc(), last_attempt=now_utc(),
         original_headers=tuple(record.headers),
     )  # fmt: skip
-    await produce_raw(
-        ex.bootstrap, adapter_dlq_topic(portal), letter.value, letter.key, letter.headers
-    )
+    await produce_raw(ex.kafka, adapter_dlq_topic(portal), letter.value, letter.key, letter.headers)
     return message.idempotency_key
 
 
@@ -262,4 +260,4 @@ async def test_an_operator_replays_a_dead_letter_in_chromium(
         )
 
     portal_topic = adapter_topic(exchange.adapters["portal"])
-    assert replayed(await read_until(exchange.bootstrap, portal_topic, replayed))
+    assert replayed(await read_until(exchange.kafka, portal_topic, replayed))

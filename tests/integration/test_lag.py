@@ -13,14 +13,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import NewTopic
 from click.testing import CliRunner
 
 from gateway.cli.main import cli
 from gateway.exceptions import BrokerError
+from gateway.kafka import KafkaConnection, start_client
 from gateway.lag import EvaluatorConfig, GroupStatus, LagCollector, LagEvaluator, Status
-from tests.conftest import TopicFactory
+from tests.conftest import Broker, TopicFactory
 
 pytestmark = pytest.mark.integration
 
@@ -50,15 +51,15 @@ class Assigned(ConsumerRebalanceListener):
 
 
 async def produce(
-    bootstrap: str,
+    bootstrap: KafkaConnection,
     topic: str,
     count: int,
     *,
     first_timestamp_ms: int | None = None,
     size: int = 0,
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
+    producer = bootstrap.producer(acks="all")
+    await start_client(bootstrap, producer)
     try:
         for i in range(count):
             stamp = None if first_timestamp_ms is None else first_timestamp_ms + i * 1000
@@ -69,12 +70,12 @@ async def produce(
         await producer.stop()
 
 
-async def commit(bootstrap: str, group: str, topic: str, offset: int) -> None:
+async def commit(bootstrap: KafkaConnection, group: str, topic: str, offset: int) -> None:
     """Commit ``offset`` for partition 0 as ``group`` without joining it (like a reset tool)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    consumer = bootstrap.consumer(
+        group_id=group, enable_auto_commit=False
     )  # auto-commit would commit its own position on stop, over ours
-    await consumer.start()
+    await start_client(bootstrap, consumer)
     try:
         consumer.assign([TopicPartition(topic, 0)])
         await consumer.commit({TopicPartition(topic, 0): offset})
@@ -82,10 +83,9 @@ async def commit(bootstrap: str, group: str, topic: str, offset: int) -> None:
         await consumer.stop()
 
 
-async def member(bootstrap: str, group: str, topic: str) -> AIOKafkaConsumer:
+async def member(bootstrap: KafkaConnection, group: str, topic: str) -> AIOKafkaConsumer:
     """A live member of ``group`` holding ``topic``'s partitions, once it has joined."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+    consumer = bootstrap.consumer(
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -93,7 +93,7 @@ async def member(bootstrap: str, group: str, topic: str) -> AIOKafkaConsumer:
     )
     listener = Assigned()
     consumer.subscribe([topic], listener=listener)
-    await consumer.start()
+    await start_client(bootstrap, consumer)
     await asyncio.wait_for(listener.event.wait(), 30)
     return consumer
 
@@ -106,9 +106,15 @@ async def consume(consumer: AIOKafkaConsumer, count: int) -> int:
 
 
 @pytest.fixture
-async def watcher(kafka_bootstrap: str) -> AsyncIterator[tuple[LagCollector, Clock]]:
+def harness(kafka_broker: Broker) -> KafkaConnection:
+    """The broker's own identity: these tests make their own topics, groups and records."""
+    return kafka_broker.superuser
+
+
+@pytest.fixture
+async def watcher(harness: KafkaConnection) -> AsyncIterator[tuple[LagCollector, Clock]]:
     clock = Clock()
-    async with LagCollector(kafka_bootstrap, clock=clock) as collector:
+    async with LagCollector(harness, clock=clock) as collector:
         yield collector, clock
 
 
@@ -122,19 +128,22 @@ async def judge(
 
 
 async def test_a_group_that_stopped_committing_while_messages_arrive_is_stop(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-stop-{unique}"
-    await produce(kafka_bootstrap, topic, 10)
-    consumer = await member(kafka_bootstrap, group, topic)
+    await produce(harness, topic, 10)
+    consumer = await member(harness, group, topic)
     assert await consume(consumer, 4) > 0
     await consumer.stop()  # leaves the group: nobody commits any more
     config = EvaluatorConfig(window=5, min_observations=3, stop_after=timedelta(seconds=5))
     evaluator = LagEvaluator(config, clock=clock)
     seen = []
     for _ in range(3):
-        await produce(kafka_bootstrap, topic, 5)
+        await produce(harness, topic, 5)
         seen.append(await judge(collector, evaluator, group, clock, step=10))
     assert [g.status for g in seen] == [Status.UNKNOWN, Status.UNKNOWN, Status.STOP]
     lags = [g.total_lag for g in seen]
@@ -146,17 +155,20 @@ async def test_a_group_that_stopped_committing_while_messages_arrive_is_stop(
 
 
 async def test_a_consumer_slower_than_the_producer_warns(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-slow-{unique}"
-    await produce(kafka_bootstrap, topic, 1)
-    consumer = await member(kafka_bootstrap, group, topic)
+    await produce(harness, topic, 1)
+    consumer = await member(harness, group, topic)
     try:
         evaluator = LagEvaluator(EvaluatorConfig(min_observations=3), clock=clock)
         statuses = []
         for _ in range(3):
-            await produce(kafka_bootstrap, topic, 20)
+            await produce(harness, topic, 20)
             assert await consume(consumer, 5) > 0
             statuses.append(await judge(collector, evaluator, group, clock, step=1))
     finally:
@@ -169,12 +181,15 @@ async def test_a_consumer_slower_than_the_producer_warns(
 
 
 async def test_a_live_member_that_does_not_advance_stalls(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-stall-{unique}"
-    await produce(kafka_bootstrap, topic, 20)
-    consumer = await member(kafka_bootstrap, group, topic)
+    await produce(harness, topic, 20)
+    consumer = await member(harness, group, topic)
     try:
         assert await consume(consumer, 5) > 0
         config = EvaluatorConfig(window=5, min_observations=3, stop_after=timedelta(seconds=5))
@@ -186,17 +201,20 @@ async def test_a_live_member_that_does_not_advance_stalls(
 
 
 async def test_lag_in_seconds_grows_while_the_consumer_is_stopped(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-age-{unique}"
     first_ms = (int(time.time()) - 120) * 1000  # records written two minutes "ago"
-    await produce(kafka_bootstrap, topic, 10, first_timestamp_ms=first_ms)
-    await commit(kafka_bootstrap, group, topic, 3)
+    await produce(harness, topic, 10, first_timestamp_ms=first_ms)
+    await commit(harness, group, topic, 3)
     clock.now = datetime.fromtimestamp(first_ms / 1000 + 120, UTC)
     (before,) = (await collector.collect([group])).observations
     clock.advance(30)
-    await produce(kafka_bootstrap, topic, 5)  # newer messages do not make the oldest younger
+    await produce(harness, topic, 5)  # newer messages do not make the oldest younger
     (after,) = (await collector.collect([group])).observations
     assert before.oldest_unconsumed_at == datetime.fromtimestamp(first_ms / 1000 + 3, UTC)
     assert before.lag_seconds == 117.0
@@ -206,12 +224,15 @@ async def test_lag_in_seconds_grows_while_the_consumer_is_stopped(
 
 
 async def test_a_caught_up_group_is_ok_even_without_members(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-ok-{unique}"
-    await produce(kafka_bootstrap, topic, 10)
-    await commit(kafka_bootstrap, group, topic, 10)
+    await produce(harness, topic, 10)
+    await commit(harness, group, topic, 10)
     evaluator = LagEvaluator(EvaluatorConfig(stop_after=timedelta(seconds=1)), clock=clock)
     statuses = [await judge(collector, evaluator, group, clock, step=60) for _ in range(3)]
     assert [g.status for g in statuses] == [Status.OK] * 3
@@ -220,32 +241,38 @@ async def test_a_caught_up_group_is_ok_even_without_members(
 
 
 async def test_resetting_the_offset_backwards_is_rewind(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     collector, clock = watcher
     topic, group = await new_topic("lag"), f"lag-rewind-{unique}"
-    await produce(kafka_bootstrap, topic, 20)
+    await produce(harness, topic, 20)
     evaluator = LagEvaluator(EvaluatorConfig(min_observations=3), clock=clock)
     statuses = []
     for offset in (10, 12, 3):
-        await commit(kafka_bootstrap, group, topic, offset)
+        await commit(harness, group, topic, offset)
         statuses.append(await judge(collector, evaluator, group, clock, step=1))
     assert statuses[-1].status is Status.REWIND
     assert statuses[-1].partitions[0].detail == "committed offset went back from 12 to 3"
 
 
 async def test_several_groups_on_one_partition(
-    kafka_bootstrap: str, new_topic: TopicFactory, unique: str, watcher: tuple[LagCollector, Clock]
+    harness: KafkaConnection,
+    new_topic: TopicFactory,
+    unique: str,
+    watcher: tuple[LagCollector, Clock],
 ) -> None:
     """Groups at different offsets of one partition, in one refresh: nearby offsets share a
     fetch, a far one (beyond the 64 KiB a fetch brings) needs a second round."""
     collector, _clock = watcher
     topic = await new_topic("lag", partitions=3)
     first_ms = (int(time.time()) - 600) * 1000
-    await produce(kafka_bootstrap, topic, 300, first_timestamp_ms=first_ms, size=1024)
+    await produce(harness, topic, 300, first_timestamp_ms=first_ms, size=1024)
     offsets = {f"lag-many-{unique}-{i}": offset for i, offset in enumerate((0, 3, 250))}
     for group, offset in offsets.items():
-        await commit(kafka_bootstrap, group, topic, offset)
+        await commit(harness, group, topic, offset)
     snapshot = await collector.collect([*offsets, f"lag-none-{unique}"])
     assert snapshot.groups[-1] == f"lag-none-{unique}"
     assert [(o.group, o.committed, o.lag) for o in snapshot.observations] == [
@@ -260,26 +287,27 @@ async def test_several_groups_on_one_partition(
 
 async def test_an_unreachable_broker_names_the_address() -> None:
     with pytest.raises(BrokerError, match=r"127\.0\.0\.1:1\b.*gateway kafka up"):
-        async with LagCollector("127.0.0.1:1"):
+        async with LagCollector(KafkaConnection(("127.0.0.1:1",))):
             pass
 
 
-def test_cli_json_reports_the_group(kafka_bootstrap: str, unique: str) -> None:
+def test_cli_json_reports_the_group(kafka_broker: Broker, unique: str) -> None:
     topic, group = f"lag-cli.{unique}", f"lag-cli-{unique}"
+    harness = kafka_broker.superuser
 
     async def setup() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        await admin.start()
+        admin = harness.admin()
+        await start_client(harness, admin)
         try:
             await admin.create_topics([NewTopic(topic, 1, 1)])
         finally:
             await admin.close()
-        await produce(kafka_bootstrap, topic, 6)
-        await commit(kafka_bootstrap, group, topic, 2)
+        await produce(harness, topic, 6)
+        await commit(harness, group, topic, 2)
 
     async def teardown() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        await admin.start()
+        admin = harness.admin()
+        await start_client(harness, admin)
         try:
             await admin.delete_topics([topic])
         finally:
@@ -290,7 +318,7 @@ def test_cli_json_reports_the_group(kafka_bootstrap: str, unique: str) -> None:
         result = CliRunner().invoke(
             cli,
             ["lag", "--group", group, "--json", "--samples", "2", "--interval", "0.1"],
-            env={"GATEWAY_KAFKA_BOOTSTRAP": kafka_bootstrap, "GATEWAY_LOG_FORMAT": "json"},
+            env={**kafka_broker.env(), "GATEWAY_LOG_FORMAT": "json"},
         )
     finally:
         asyncio.run(teardown())

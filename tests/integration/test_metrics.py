@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from tests.conftest import Broker
 from tests.integration.exchange import (
     Exchange,
     Sample,
@@ -25,11 +26,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 async def exchange(
-    tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
+    tmp_path_factory: pytest.TempPathFactory, kafka_broker: Broker
 ) -> AsyncIterator[Exchange]:
     root: Path = tmp_path_factory.mktemp("metrics")
     # a fresh app id: the counts below must not include a previous run's committed state
-    ex = await make_exchange(root, kafka_bootstrap, uuid.uuid4().hex[:12])
+    ex = await make_exchange(root, kafka_broker, uuid.uuid4().hex[:12])
     yield ex
     ex.stop_workers()
 

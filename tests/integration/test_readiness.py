@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.brokers import gateway, own_broker
+from tests.integration.brokers import gateway, own, own_broker
 from tests.integration.exchange import make_exchange
 
 __all__ = ["own_broker"]  # the fixture, used below
@@ -50,12 +50,11 @@ async def test_readyz_fails_while_the_broker_is_down_and_recovers(
     tmp_path: Path, own_broker: tuple[Path, int, int]
 ) -> None:
     home, port, cport = own_broker
-    bootstrap = f"127.0.0.1:{port}"
     started = gateway(home, port, cport, "kafka", "up")
     assert started.returncode == 0, started.stderr
     root = tmp_path / "exchange"
     root.mkdir()
-    ex = await make_exchange(root, bootstrap, uuid.uuid4().hex[:12])
+    ex = await make_exchange(root, own(home, port), uuid.uuid4().hex[:12])
     try:
         worker = ex.start_worker(GATEWAY_LAG_CHECK_S="1")
         ready = await _until_ready_is(worker.port, 200, timeout=90)

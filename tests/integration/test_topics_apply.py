@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from gateway.cli.topics import render_plan
+from gateway.kafka import start_client
 from gateway.topics import apply_plan, describe_topics, load_topics, plan_topics
+from tests.conftest import Broker
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +55,7 @@ async def test_second_apply_changes_nothing(
 
 
 async def test_safe_change_keeps_hand_set_configs_and_drift_is_reported(
-    tmp_path: Path, kafka_admin: AIOKafkaAdminClient, unique: str, kafka_bootstrap: str
+    tmp_path: Path, kafka_admin: AIOKafkaAdminClient, unique: str, kafka_broker: Broker
 ) -> None:
     path = tmp_path / "topics.yaml"
     path.write_text(FILE.format(u=unique, retention=60000))
@@ -70,8 +71,9 @@ async def test_safe_change_keeps_hand_set_configs_and_drift_is_reported(
             )
         ]
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-    await producer.start()
+    harness = kafka_broker.superuser
+    producer = harness.producer()
+    await start_client(harness, producer)
     await producer.send_and_wait(outbox, b"kept", partition=0)
     await producer.stop()
 
@@ -93,10 +95,8 @@ async def test_safe_change_keeps_hand_set_configs_and_drift_is_reported(
         "retention.ms"
     ] == "120000"
 
-    consumer = AIOKafkaConsumer(
-        outbox, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
-    )
-    await consumer.start()
+    consumer = harness.consumer(outbox, auto_offset_reset="earliest")
+    await start_client(harness, consumer)
     message = await consumer.getone()
     await consumer.stop()
     assert message.value == b"kept"

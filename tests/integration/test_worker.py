@@ -15,6 +15,7 @@ from gateway.client import AgencyClient, InboxItem
 from gateway.envelope import headers_dict
 from gateway.schemas import SchemaRegistry
 from gateway.topics.names import EVENTS, REJECTED, inbox_topic, outbox_topic
+from tests.conftest import Broker
 from tests.integration.exchange import (
     ARCHIVE,
     Exchange,
@@ -32,10 +33,10 @@ REGISTRY = SchemaRegistry.load()
 
 @pytest.fixture(scope="module")
 async def exchange(
-    tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
+    tmp_path_factory: pytest.TempPathFactory, kafka_broker: Broker
 ) -> AsyncIterator[Exchange]:
     root: Path = tmp_path_factory.mktemp("exchange")
-    ex = await make_exchange(root, kafka_bootstrap, root.name.replace("_", "-"))
+    ex = await make_exchange(root, kafka_broker, root.name.replace("_", "-"))
     yield ex
     ex.stop_workers()
 
@@ -99,7 +100,7 @@ async def test_a_request_travels_to_its_answer(exchange: Exchange, worker: Worke
     def closed(records: list[ConsumerRecord[bytes, bytes]]) -> bool:
         return any(e["stage"] == "closed" for e in events_of(records, sent.case_id))
 
-    events = events_of(await read_until(exchange.bootstrap, EVENTS, closed), sent.case_id)
+    events = events_of(await read_until(exchange.kafka, EVENTS, closed), sent.case_id)
     stages = [e["stage"] for e in events]
     assert stages == [
         "received",
@@ -140,7 +141,7 @@ async def test_each_rejection_class_reaches_the_rejection_topic(
         future = ex.request(sent_at=now_utc() + timedelta(hours=1))
         cases[(await r.send("Request", future)).message_id] = ("clock_skew", "sent_at")
         full, value = r.seal("Request", ex.request())
-    await produce_raw(ex.bootstrap, outbox_topic(ex.X), value, key=full["case_id"].encode())
+    await produce_raw(ex.kafka, outbox_topic(ex.X), value, key=full["case_id"].encode())
     cases[full["message_id"]] = ("wrong_outbox", "sender.code")
     async with ex.client(ex.X) as x:  # X is not among the service's requesters (item 21)
         denied = await x.send("Request", ex.request(sender=ex.X))
@@ -150,7 +151,7 @@ async def test_each_rejection_class_reaches_the_rejection_topic(
         orphan["case_id"] = orphan["in_reply_to"] = "00000000-0000-4000-8000-000000000000"
         cases[(await h.send("Response", orphan)).message_id] = ("unknown_request", "case_id")
     garbage_topic = outbox_topic(ex.bodies[3])
-    await produce_raw(ex.bootstrap, garbage_topic, b"\x00not an envelope at all")
+    await produce_raw(ex.kafka, garbage_topic, b"\x00not an envelope at all")
 
     ours = {outbox_topic(b) for b in ex.bodies}
 
@@ -161,9 +162,7 @@ async def test_each_rejection_class_reaches_the_rejection_topic(
             if headers_dict(rec.headers).get("__connect.errors.topic") in ours
         ]
 
-    records = mine(
-        await read_until(ex.bootstrap, REJECTED, lambda rs: len(mine(rs)) >= len(cases) + 1)
-    )
+    records = mine(await read_until(ex.kafka, REJECTED, lambda rs: len(mine(rs)) >= len(cases) + 1))
     found: dict[str, tuple[str, str | None]] = {}
     garbage = []
     for rec in records:
@@ -195,7 +194,7 @@ async def test_a_resent_message_is_acknowledged_again_and_routed_once(
     async with ex.client(ex.R) as r:
         full, value = r.seal("Request", ex.request())
     for _ in range(2):
-        await produce_raw(ex.bootstrap, outbox_topic(ex.R), value, key=full["case_id"].encode())
+        await produce_raw(ex.kafka, outbox_topic(ex.R), value, key=full["case_id"].encode())
     mid = full["message_id"].encode()
 
     def receipts(records: list[ConsumerRecord[bytes, bytes]]) -> list[ConsumerRecord[bytes, bytes]]:
@@ -206,9 +205,7 @@ async def test_a_resent_message_is_acknowledged_again_and_routed_once(
             and headers_dict(rec.headers).get("type") == "Receipt"
         ]
 
-    got = receipts(
-        await read_until(ex.bootstrap, inbox_topic(ex.R), lambda rs: len(receipts(rs)) >= 2)
-    )
+    got = receipts(await read_until(ex.kafka, inbox_topic(ex.R), lambda rs: len(receipts(rs)) >= 2))
     outcomes = [
         ex.codec.open(rec.value or b"", ex.verifier, expected_org="999999999").record["outcome"]
         for rec in got
@@ -217,17 +214,17 @@ async def test_a_resent_message_is_acknowledged_again_and_routed_once(
     # the second receipt was produced after the second copy was decided on: count the inbox now
     routed = [
         rec
-        for rec in await read_until(ex.bootstrap, inbox_topic(ex.H), lambda rs: False, timeout=3)
+        for rec in await read_until(ex.kafka, inbox_topic(ex.H), lambda rs: False, timeout=3)
         if headers_dict(rec.headers).get("message_id") == mid.decode()
     ]
     assert len(routed) == 1
 
 
 async def test_an_overdue_case_produces_its_event(
-    tmp_path: Path, kafka_bootstrap: str, unique: str
+    tmp_path: Path, kafka_broker: Broker, unique: str
 ) -> None:
     """A test clock five days ahead: the timer finds the case past its deadline at once."""
-    ex = await make_exchange(tmp_path, kafka_bootstrap, unique)
+    ex = await make_exchange(tmp_path, kafka_broker, unique)
     try:
         ex.start_worker(GATEWAY_CLOCK_OFFSET_S=str(5 * 24 * 3600))
         async with ex.client(ex.R) as r:
@@ -249,7 +246,7 @@ async def test_an_overdue_case_produces_its_event(
         def overdue(records: list[ConsumerRecord[bytes, bytes]]) -> bool:
             return any(e["stage"] == "overdue" for e in events_of(records, sent.case_id))
 
-        records = await read_until(ex.bootstrap, EVENTS, overdue)
+        records = await read_until(ex.kafka, EVENTS, overdue)
         assert [e["stage"] for e in events_of(records, sent.case_id)][-1] == "overdue"
         # an archive reference has no term (item 22): never overdue
         assert "overdue" not in [e["stage"] for e in events_of(records, archive.case_id)]

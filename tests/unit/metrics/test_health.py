@@ -30,9 +30,7 @@ class _Broker:
 async def test_the_probe_asks_the_broker_at_most_once_per_ttl() -> None:
     broker, now = _Broker(), [0.0]
     connection = KafkaConnection(("a:9092", "b:9092"))
-    probe = BrokerProbe(
-        connection, ttl=2.0, timeout=0.5, check=broker.check, clock=lambda: now[0]
-    )
+    probe = BrokerProbe(connection, ttl=2.0, timeout=0.5, check=broker.check, clock=lambda: now[0])
     assert all(await asyncio.gather(*(probe.answers() for _ in range(5))))
     assert broker.calls == [(connection, 0.5)]
     broker.up = False
