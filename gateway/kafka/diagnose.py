@@ -13,10 +13,13 @@ import asyncio
 import contextlib
 import ssl
 import struct
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 
 from gateway.exceptions import BrokerError
 from gateway.kafka.connection import KafkaConnection
@@ -37,18 +40,24 @@ _ALERTS = {
 }
 
 
+_HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
+
+
 def _api_versions_request() -> bytes:
     client_id = b"gateway-diagnose"
     body = struct.pack(">hhih", 18, 0, 1, len(client_id)) + client_id
     return struct.pack(">i", len(body)) + body
 
 
-def _classify(exc: ssl.SSLError) -> TlsFailure:
+def _classify(exc: ssl.SSLError, connection: KafkaConnection) -> TlsFailure:
     if isinstance(exc, ssl.SSLCertVerificationError):
-        if exc.verify_code == 62 or "hostname" in (exc.verify_message or "").lower():
+        if exc.verify_code == _HOSTNAME_MISMATCH:
             return TlsFailure.HOSTNAME_MISMATCH
         return TlsFailure.SERVER_UNTRUSTED
-    return _ALERTS.get(str(exc.reason), TlsFailure.BAD_CERTIFICATE)
+    named = _ALERTS.get(str(exc.reason))
+    if named in (None, TlsFailure.BAD_CERTIFICATE, TlsFailure.CERTIFICATE_REQUIRED):
+        return _own_certificate_verdict(connection)  # a generic alert: look closer
+    return named
 
 
 async def diagnose(connection: KafkaConnection, timeout: float = 5.0) -> TlsFailure | None:
@@ -63,24 +72,68 @@ async def diagnose(connection: KafkaConnection, timeout: float = 5.0) -> TlsFail
             timeout,
         )
     except ssl.SSLError as exc:
-        return _classify(exc)
+        return _classify(exc, connection)
     except (ConnectionRefusedError, TimeoutError, OSError):
         return TlsFailure.REFUSED
+    failure = await _api_versions(connection, reader, writer, timeout)
+    if failure is not None:
+        return failure
+    return await _sasl_verdict(connection, host, int(port), timeout)
+
+
+async def _api_versions(
+    connection: KafkaConnection,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    timeout: float,
+) -> TlsFailure | None:
+    """One ApiVersions round trip on the open connection; what went wrong, if anything."""
     try:
         writer.write(_api_versions_request())
         await writer.drain()
-        header = await asyncio.wait_for(reader.readexactly(4), timeout)
+        await asyncio.wait_for(reader.readexactly(4), timeout)
     except ssl.SSLError as exc:
-        return _classify(exc)
+        return _classify(exc, connection)
     except (asyncio.IncompleteReadError, ConnectionError, TimeoutError, OSError):
-        return TlsFailure.NOT_TLS if context is not None else TlsFailure.AUTHENTICATION
+        if connection.ssl_context is None:
+            return TlsFailure.AUTHENTICATION  # a PLAINTEXT client hung up on: TLS expected?
+        # the handshake passed our checks of the broker, then the broker hung up without an
+        # alert we could read: it refused our certificate (TLS 1.3 checks it after the
+        # handshake), or there was none to refuse
+        return _own_certificate_verdict(connection)
     finally:
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
-    if len(header) != 4:
-        return TlsFailure.NOT_TLS
-    return await _sasl_verdict(connection, host, int(port), timeout)
+    return None
+
+
+def _own_certificate_verdict(connection: KafkaConnection) -> TlsFailure:
+    """The broker hung up on our certificate without saying why: find the likely cause in
+    the certificate itself (expired, not yet valid, not issued by the CA we trust for the
+    broker, which the development PKI also uses for clients), else a plain refusal."""
+    tls = connection.tls
+    if tls is None or tls.cert is None:
+        return TlsFailure.CERTIFICATE_REQUIRED
+    try:
+        chain = x509.load_pem_x509_certificates(tls.cert.read_bytes())
+        roots = x509.load_pem_x509_certificates(tls.ca.read_bytes())
+    except (OSError, ValueError):
+        return TlsFailure.BAD_CERTIFICATE
+    leaf, now = chain[0], datetime.now(UTC)
+    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
+        return TlsFailure.CERTIFICATE_EXPIRED
+    if not any(_issued_by(cert, root) for cert in chain for root in roots):
+        return TlsFailure.UNKNOWN_CA
+    return TlsFailure.BAD_CERTIFICATE
+
+
+def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 async def _sasl_verdict(

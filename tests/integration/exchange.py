@@ -269,6 +269,9 @@ async def make_exchange(root: Path, broker: Broker, unique: str) -> Exchange:
     services_file = _services_file(root, bodies, adapters)
     pki = init_pki(root / "pki", bodies)
     worker_id = f"gw-{unique}"
+    if broker.secure:
+        wanted = load_plan(AclInputs(topics_file, services_file, worker_id))
+        await apply_acls(broker.superuser, wanted)
     operator = broker.connection(OPERATOR)
     admin = operator.admin()
     await start_client(operator, admin)
@@ -277,9 +280,6 @@ async def make_exchange(root: Path, broker: Broker, unique: str) -> Exchange:
         await apply_plan(admin, plan, actual)
     finally:
         await admin.close()
-    if broker.secure:
-        wanted = load_plan(AclInputs(topics_file, services_file, worker_id))
-        await apply_acls(broker.superuser, wanted)
     return Exchange(root, broker, bodies, pki, worker_id, adapters=adapters)
 
 
