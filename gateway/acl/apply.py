@@ -39,7 +39,12 @@ def load_plan(inputs: AclInputs) -> frozenset[Acl]:
     revoked = set(inputs.extra_revoked)
     if inputs.tls_dir is not None:
         revoked |= revoked_principals(inputs.tls_dir)
+    notifies: dict[str, set[str]] = {}
+    for service in services:
+        for adapter in service.adapters:
+            notifies.setdefault(adapter, set()).update({service.provider, *service.requesters})
     return plan_acls(
+        notifies=notifies,
         bodies=[b.code for b in topics.bodies],
         adapters=sorted(set(topics.adapters) | set(services.adapters)),
         worker_id=inputs.worker_id,

@@ -17,7 +17,9 @@ body ``<code>``           WRITE, DESCRIBE ``exchange.outbox.<code>``; READ, DESC
                           groups (lag); IDEMPOTENT_WRITE
 ``adapter-<name>``        READ ``exchange.adapter.<name>``; WRITE (and READ, for replay) its
                           dead-letter topic; WRITE its adapter topic (replay) and events;
-                          READ its group ``gateway-adapter-<name>``; IDEMPOTENT_WRITE
+                          WRITE the inboxes of the bodies of the services naming it (its
+                          notices); READ its group ``gateway-adapter-<name>``;
+                          IDEMPOTENT_WRITE
 ``operator``              DESCRIBE every topic and group, DESCRIBE_CONFIGS; CREATE and
                           ALTER_CONFIGS topics ``exchange.*`` (``topics apply``); DESCRIBE
                           the cluster; READ the events (groups ``operator.*``). Never READ a
@@ -33,7 +35,7 @@ right to everything.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from gateway.acl.model import CLUSTER_NAME, Acl, Operation, Pattern, Permission, Resource
@@ -101,10 +103,13 @@ def worker_acls(
     return acls
 
 
-def adapter_acls(adapter: str, group: str) -> list[Acl]:
-    """One adapter runner: its topic, its dead letters, the events, its group."""
+def adapter_acls(adapter: str, group: str, notifies: Iterable[str] = ()) -> list[Acl]:
+    """One adapter runner: its topic, its dead letters, the events, its group, and the
+    inboxes of the bodies whose services name it (an adapter may notify them, e.g. of an
+    E-qaror registration number), no other inbox."""
     principal = adapter_identity(adapter)
     return [
+        *(acl for code in sorted(set(notifies)) for acl in _topic(principal, inbox_topic(code), W)),
         *_topic(principal, adapter_topic(adapter), R, W, D),
         *_topic(principal, adapter_dlq_topic(adapter), R, W, D),
         *_topic(principal, EVENTS, W, D),
@@ -143,11 +148,12 @@ def plan_acls(
     worker_id: str,
     revoked: Collection[str] = (),
     group_of: dict[str, str] | None = None,
+    notifies: Mapping[str, Collection[str]] | None = None,
 ) -> frozenset[Acl]:
     """Every binding the exchange needs; ``revoked`` principals get DENY instead of ALLOW.
 
     ``group_of`` maps an adapter to its runner's consumer group (``gateway-adapter-<name>``
-    unless given).
+    unless given); ``notifies`` maps an adapter to the bodies of the services that name it.
     """
     groups = {a: (group_of or {}).get(a, f"gateway-adapter-{a}") for a in adapters}
     acls: list[Acl] = []
@@ -155,7 +161,8 @@ def plan_acls(
         acls += deny_acls(code) if code in revoked else body_acls(code)
     for adapter, group in sorted(groups.items()):
         principal = adapter_identity(adapter)
-        acls += deny_acls(principal) if principal in revoked else adapter_acls(adapter, group)
+        told = [b for b in (notifies or {}).get(adapter, ()) if b not in revoked]
+        acls += deny_acls(principal) if principal in revoked else adapter_acls(adapter, group, told)
     acls += deny_acls(WORKER) if WORKER in revoked else worker_acls(worker_id, groups.values())
     acls += deny_acls(OPERATOR) if OPERATOR in revoked else operator_acls()
     for principal in revoked:  # a revoked principal no longer declared stays denied

@@ -25,8 +25,10 @@ from typing import Any
 
 import click
 
+from gateway.acl import apply_acls, load_plan
 from gateway.broker import broker_answers
 from gateway.calendar import default_calendar
+from gateway.cli.acl import acl_inputs
 from gateway.cli.demo_adapters import DemoAdapters, adapters_running
 from gateway.cli.kafka import local_kafka, secure_up
 from gateway.cli.messages import agency_client
@@ -34,7 +36,7 @@ from gateway.cli.topics import apply_topics
 from gateway.client import AgencyClient, answer_requests
 from gateway.config import Settings
 from gateway.exceptions import GatewayError
-from gateway.kafka import OPERATOR, connection_for, start_client
+from gateway.kafka import BROKER, OPERATOR, WORKER, adapter_identity, connection_for, start_client
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_attachment, sample_request
 from gateway.services import load_services
@@ -141,13 +143,30 @@ async def _events(
         await consumer.stop()
 
 
+async def _secure_exchange(settings: Settings) -> None:
+    """The Kafka identities of every party of the demo, and their ACLs when this host holds
+    the broker's identity (a local broker): a demo with its own worker id or services gets
+    the rights it needs, and nothing more."""
+    spec = load_topics(settings.topics_file)
+    services = load_services(settings.services_file)
+    adapters = sorted(set(spec.adapters) | set(services.adapters))
+    principals = [OPERATOR, WORKER, *(adapter_identity(a) for a in adapters)]
+    tls = ensure_tls(settings.tls_dir, [*principals, *(b.code for b in spec.bodies)])
+    if settings.kafka_security_protocol == "PLAINTEXT" or not tls.broker.key.exists():
+        return
+    changes = await apply_acls(connection_for(settings, BROKER), load_plan(acl_inputs(settings)))
+    if changes.create:
+        click.echo(f"    acl: {len(changes.create)} bindings created (gateway acl plan lists them)")
+
+
 async def _run(settings: Settings, keep_running: bool) -> None:
     await _ensure_broker(settings)
+    if not settings.services_file.exists():
+        shutil.copyfile(_SAMPLE_SERVICES, settings.services_file)
+    await _secure_exchange(settings)
     for line in await apply_topics(settings, settings.topics_file, dry_run=False):
         if line.startswith(("create", "change")):
             click.echo(f"    topics: {line}")
-    if not settings.services_file.exists():
-        shutil.copyfile(_SAMPLE_SERVICES, settings.services_file)
     services = load_services(settings.services_file)
     service = services.get("DX-0123")
     if service is None:
@@ -156,7 +175,6 @@ async def _run(settings: Settings, keep_running: bool) -> None:
     holder = service.provider
     bodies = {b.code: b.name for b in load_topics(settings.topics_file).bodies}
     pki = init_pki(settings.pki_dir, list(bodies), gateway_org=settings.gateway_org)
-    ensure_tls(settings.tls_dir, list(bodies))  # each body's Kafka identity
     registry = SchemaRegistry.load()
     _say(
         "the exchange",

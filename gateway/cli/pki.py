@@ -39,8 +39,22 @@ def pki() -> None:
     type=click.Choice(["ecdsa-p256-sha256", "ed25519", "rsa-pss-sha256"]),
 )
 @click.option("--force", is_flag=True, help="Replace existing keys (a new CA re-issues all).")
+@click.option(
+    "--broker-host",
+    "broker_hosts",
+    multiple=True,
+    help="Another DNS name for the broker's TLS certificate (beside localhost and "
+    "127.0.0.1), e.g. `kafka` inside docker-compose. Only when the certificate is made.",
+)
 @click.pass_obj
-def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force: bool) -> None:
+def init(
+    settings: Settings,
+    out: Path | None,
+    orgs: str,
+    algorithm: str,
+    force: bool,
+    broker_hosts: tuple[str, ...],
+) -> None:
     """Create a root CA, a key and certificate per body and one for the gateway.
 
     Also the Kafka TLS side (another CA, separate keys): the broker's server certificate
@@ -65,7 +79,9 @@ def init(settings: Settings, out: Path | None, orgs: str, algorithm: str, force:
     click.echo(f"gateway: {layout.gateway.cert}")
     adapters = load_topics(settings.topics_file).adapters if settings.topics_file.exists() else ()
     principals = [OPERATOR, WORKER, *(adapter_identity(a) for a in adapters), *codes]
-    tls = ensure_tls(out / "tls" if out else settings.tls_dir, principals)
+    tls = ensure_tls(
+        out / "tls" if out else settings.tls_dir, principals, broker_hosts=broker_hosts
+    )
     click.echo(f"kafka TLS CA: {tls.ca_cert}")
     for principal in principals:
         click.echo(f"kafka identity {principal}: {tls.client(principal).cert}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -235,6 +235,7 @@ def _issue(
     *,
     server: bool,
     now: datetime,
+    hosts: Sequence[str] = (),
     not_before: datetime | None = None,
     not_after: datetime | None = None,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
@@ -261,7 +262,11 @@ def _issue(
     if server:
         builder = builder.add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    *(x509.DNSName(h) for h in hosts if h != "localhost"),
+                ]
             ),
             critical=False,
         )
@@ -282,7 +287,11 @@ def _write_client(
 
 
 def ensure_tls(
-    tls_dir: Path, principals: Iterable[str], *, now: datetime | None = None
+    tls_dir: Path,
+    principals: Iterable[str],
+    *,
+    now: datetime | None = None,
+    broker_hosts: Sequence[str] = (),
 ) -> TlsLayout:
     """Create what is missing of the TLS PKI: the CA, the broker and each principal's client.
 
@@ -293,7 +302,7 @@ def ensure_tls(
     ca = _ensure_ca(layout, moment)
     broker = layout.broker
     if not broker.key.exists() or not layout.broker_keystore.exists():
-        key, cert = _issue(ca, BROKER_PRINCIPAL, server=True, now=moment)
+        key, cert = _issue(ca, BROKER_PRINCIPAL, server=True, now=moment, hosts=broker_hosts)
         _write_client(broker, ca, key, cert)
         keystore = key.private_bytes(
             serialization.Encoding.PEM,

@@ -33,10 +33,11 @@ from gateway.acl import AclInputs, apply_acls, load_plan
 from gateway.client import AgencyClient
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import GatewayError
-from gateway.kafka import OPERATOR, KafkaConnection, start_client
+from gateway.kafka import OPERATOR, WORKER, KafkaConnection, adapter_identity, start_client
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_request, sample_response
 from gateway.signing import PkiLayout, Signer, Verifier, init_pki
+from gateway.signing.tls import ensure_tls
 from gateway.topics import load_topics
 from gateway.topics.admin import apply_plan, plan_topics
 from gateway.worker import start_worker_process, stop_worker_process
@@ -270,6 +271,8 @@ async def make_exchange(root: Path, broker: Broker, unique: str) -> Exchange:
     pki = init_pki(root / "pki", bodies)
     worker_id = f"gw-{unique}"
     if broker.secure:
+        parties = [WORKER, OPERATOR, *(adapter_identity(a) for a in adapters.values()), *bodies]
+        ensure_tls(broker.tls_dir, parties)  # each party's TLS identity, from the broker's CA
         wanted = load_plan(AclInputs(topics_file, services_file, worker_id))
         await apply_acls(broker.superuser, wanted)
     operator = broker.connection(OPERATOR)

@@ -10,18 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Broker
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_routes_a_signed_request_to_its_answer_and_shows_a_rejection(
-    tmp_path: Path, kafka_bootstrap: str
+    tmp_path: Path, kafka_broker: Broker
 ) -> None:
     env = dict(
         os.environ,
+        **kafka_broker.env(),  # the session's secure broker and its TLS identities
         GATEWAY_HOME=str(tmp_path),
-        GATEWAY_KAFKA_BOOTSTRAP=kafka_bootstrap,
         GATEWAY_LOG_FORMAT="json",
         GATEWAY_TOPICS_FILE=str(ROOT / "topics.yaml"),
         GATEWAY_SERVICES_FILE=str(tmp_path / "services.yaml"),  # absent: the demo writes one

@@ -40,3 +40,17 @@ def test_compose_config_parses_where_a_compose_client_exists() -> None:
         pytest.skip("no Compose client here (.ci/run installs docker-compose)")
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_broker_is_secure_like_the_local_one() -> None:
+    from gateway.signing.tls import PRINCIPAL_MAPPING_RULES  # noqa: PLC0415 -- one test's
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    env = compose["services"]["kafka"]["environment"]
+    assert "PLAINTEXT" not in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    assert env["KAFKA_SSL_CLIENT_AUTH"] == "required"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert env["KAFKA_SUPER_USERS"] == "User:broker"
+    # Compose turns $$ into $: the broker gets exactly the rule the gateway documents
+    assert env["KAFKA_SSL_PRINCIPAL_MAPPING_RULES"].replace("$$", "$") == PRINCIPAL_MAPPING_RULES
+    assert compose["services"]["acl"]["command"] == ["acl", "apply"]
