@@ -130,6 +130,9 @@ class LagCollector:
         try:
             await start_client(self.connection, self._admin)
             await start_client(self.connection, self._consumer)
+        except BrokerError:
+            await self.close()  # start_client said why; the other client must not leak
+            raise
         except (KafkaError, OSError) as exc:
             await self.close()
             raise self._unreachable(exc) from exc
