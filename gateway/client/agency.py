@@ -76,6 +76,8 @@ class AgencyClient:
         gateway_org: str = GATEWAY_ORG,
         crl_watch: CrlWatch | None = None,
     ) -> None:
+        if crl_watch is not None and crl_watch.verifier is not verifier:
+            raise ValueError("crl_watch must watch the CRLs of this client's verifier.")
         self.org = org
         self.signer = signer
         self.verifier = verifier

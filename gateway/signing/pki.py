@@ -11,6 +11,11 @@ Running it again adds what is missing and keeps what is there: an existing CA is
 certificates of new bodies only. An existing key is never replaced without ``force``; with
 ``force`` the CA and every identity under ``out_dir`` are issued anew, so everything still
 chains to the one CA.
+
+:func:`revoke` lists a body's certificate on the CA's CRL (``gateway pki revoke``) and
+:func:`reissue_crl` signs the CRL anew before its nextUpdate (``gateway pki crl``); each
+writes a new CRL with the next CRL number, atomically, which running processes reload
+(:mod:`gateway.signing.crl_watch`).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from gateway.metrics import BrokerProbe, CrlMetrics, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
-from gateway.signing import CrlWatch, Signer, TrustStore, Verifier
+from gateway.signing import Signer, TrustStore, Verifier
 from gateway.statistics import (
     STATS_TABLE,
     compute_report,
@@ -51,7 +51,7 @@ from gateway.statistics import (
 )
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
-from gateway.worker.crl import CrlGuard
+from gateway.worker.crl import CrlGuard, crl_guard
 from gateway.worker.dashboard import WorkerDashboard
 from gateway.worker.delivery import Deliverer, run_shielded
 from gateway.worker.monitor import LagMonitor, Progress
@@ -336,7 +336,7 @@ def build_worker(settings: Settings) -> GatewayWorker:
     registry = SchemaRegistry.load()
     codec = EnvelopeCodec(registry)
     verifier = Verifier(TrustStore.from_paths(settings.trust_paths))  # CRLs: the watch loads them
-    crl = _crl_guard(settings, verifier)
+    crl = crl_guard(settings, verifier)
     signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)
     services = ReloadingRegistry(settings.services_file)
     _check_services(settings, spec, services)
@@ -408,21 +408,6 @@ def build_worker(settings: Settings) -> GatewayWorker:
     _wire(worker)
     _wire_crl(worker)
     return worker
-
-
-def _crl_guard(settings: Settings, verifier: Verifier) -> CrlGuard | None:
-    """Load the CRLs into ``verifier`` (a bad file stops the start) and watch them."""
-    if not settings.crl_paths:
-        return None
-    offset = timedelta(seconds=settings.clock_offset_s)
-    watch = CrlWatch(
-        verifier,
-        settings.crl_paths,
-        policy=settings.crl_policy,
-        clock=lambda: datetime.now(UTC) + offset,  # the worker's clock (GatewayWorker.now)
-    )
-    watch.load()
-    return CrlGuard(watch)
 
 
 def _wire(worker: GatewayWorker) -> None:

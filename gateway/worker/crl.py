@@ -13,12 +13,14 @@ replayed after the restart (``stream_ack_cancelled_tasks=False``).
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from gateway.signing import CrlState, CrlWatch
+from gateway.config import Settings
+from gateway.signing import CrlState, CrlWatch, Verifier
 
-__all__ = ["CrlGuard"]
+__all__ = ["CrlGuard", "crl_guard"]
 
 log = structlog.get_logger(__name__)
 
@@ -57,3 +59,22 @@ class CrlGuard:
             await self._in_date.wait()
             if not self.watch.holds():
                 log.info("intake_resumed_crl_in_date")
+
+
+def crl_guard(settings: Settings, verifier: Verifier) -> CrlGuard | None:
+    """Load the settings' CRLs into ``verifier`` and watch them; None without CRL files.
+
+    A CRL file that cannot be read or verified raises ConfigError naming it (the worker does
+    not start); one past its nextUpdate loads, and the guard holds intake.
+    """
+    if not settings.crl_paths:
+        return None
+    offset = timedelta(seconds=settings.clock_offset_s)
+    watch = CrlWatch(
+        verifier,
+        settings.crl_paths,
+        policy=settings.crl_policy,
+        clock=lambda: datetime.now(UTC) + offset,  # the worker's clock (GatewayWorker.now)
+    )
+    watch.load()
+    return CrlGuard(watch)

@@ -75,3 +75,17 @@ async def test_failing_open_does_not_raise(pki, clock, registry):
     client = client_of(pki, clock, registry, fail_closed=False)
     clock.advance(hours=2)
     await client.check_crls()
+
+
+def test_the_watch_must_be_the_verifiers(pki, clock, registry):
+    client = client_of(pki, clock, registry)
+    assert client.crl_watch is not None
+    with pytest.raises(ValueError, match="verifier"):
+        AgencyClient(
+            ORG,
+            client.signer,
+            Verifier.from_paths([pki.ca_cert]),  # another verifier than the watch's
+            bootstrap="127.0.0.1:1",
+            registry=registry,
+            crl_watch=client.crl_watch,
+        )
