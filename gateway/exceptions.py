@@ -6,7 +6,8 @@ decides what happens next (``retriable``), never the message text::
 
     GatewayError
     ├── ConfigError                 bad settings or a bad file (topics.yaml, services.yaml)
-    │   └── SpecError               a declarative file with an error at a known line
+    │   ├── SpecError               a declarative file with an error at a known line
+    │   └── CrlExpiredError         the CRLs in force are past nextUpdate: verification stops
     ├── BrokerError                 the local Kafka broker could not be fetched, started or reached
     ├── MessageError                a message that must be rejected (never retried)
     │   ├── DecodeError             bytes that are not an envelope or body of a known schema
@@ -26,6 +27,7 @@ __all__ = [
     "BackpressureError",
     "BrokerError",
     "ConfigError",
+    "CrlExpiredError",
     "DecodeError",
     "DeliveryError",
     "GatewayError",
@@ -95,6 +97,17 @@ class SpecError(ConfigError):
         self.file = file
         self.line = line
         self.entry = entry
+
+
+class CrlExpiredError(ConfigError):
+    """The CRLs in force are past their nextUpdate (and the grace): fail closed.
+
+    Nothing signed may be accepted until a fresh CRL is loaded, because a certificate revoked
+    since the last CRL would pass. Retriable: the same input succeeds once the CA's new CRL
+    is in place (:mod:`gateway.signing.crl_watch`).
+    """
+
+    retriable = True
 
 
 class BrokerError(GatewayError):

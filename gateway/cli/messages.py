@@ -15,7 +15,7 @@ from gateway.config import Settings
 from gateway.exceptions import ConfigError, ValidationError
 from gateway.kafka import connection_for
 from gateway.schemas import SchemaRegistry
-from gateway.signing import Signer, Verifier
+from gateway.signing import CrlWatch, Signer, TrustStore, Verifier
 
 __all__ = ["inbox", "load_message_json", "send"]
 
@@ -64,15 +64,23 @@ def agency_client(
     registry: SchemaRegistry | None = None,
     group: str | None = None,
 ) -> AgencyClient:
-    """The agency client for ``org`` with its key, the settings' trust store and broker."""
+    """The agency client for ``org`` with its key, the settings' trust store and broker.
+
+    Its CRLs are watched (``GATEWAY_CRL_*``), so ``gateway inbox --follow`` picks up a new
+    CRL while it runs.
+    """
+    verifier = Verifier(TrustStore.from_paths(settings.trust_paths))  # CRLs: the watch
+    watch = CrlWatch(verifier, settings.crl_paths, policy=settings.crl_policy)
+    watch.load()
     return AgencyClient(
         org,
         Signer.from_files(key, cert),
-        Verifier.from_paths(settings.trust_paths, settings.crl_paths),
+        verifier,
         connection=connection_for(settings, org),
         registry=registry,
         group_id=group,
         gateway_org=settings.gateway_org,
+        crl_watch=watch,
     )
 
 

@@ -5,10 +5,17 @@ case id, time sent, the e-signature requisites from its own certificate), signs 
 publishes it to the body's outbox with an idempotent producer (acks=all). It reads the
 body's inbox, verifies and decodes every message, and deduplicates on the message id, so a
 redelivery after a crash is not handed to the application twice.
+
+A long-running client passes a :class:`~gateway.signing.CrlWatch` (``crl_watch``): before it
+verifies a fetched batch the client reloads changed CRLs when a check is due (in a thread),
+and while the CRLs in force are past their nextUpdate under the fail-closed rule the inbox
+raises :class:`~gateway.exceptions.CrlExpiredError` without committing that batch, so it is
+read again once a fresh CRL is in place.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections import OrderedDict
@@ -21,10 +28,10 @@ from aiokafka import AIOKafkaProducer
 from cryptography import x509
 
 from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
-from gateway.exceptions import GatewayError, MessageError
+from gateway.exceptions import CrlExpiredError, GatewayError, MessageError
 from gateway.kafka import KafkaConnection, start_client
 from gateway.schemas import SchemaRegistry
-from gateway.signing import DEFAULT_GATEWAY_ORG, Signer, Verifier, serial_hex
+from gateway.signing import DEFAULT_GATEWAY_ORG, CrlWatch, Signer, Verifier, serial_hex
 from gateway.topics.names import inbox_topic, outbox_topic
 
 __all__ = ["AgencyClient", "InboxItem", "Sent"]
@@ -68,10 +75,14 @@ class AgencyClient:
         registry: SchemaRegistry | None = None,
         group_id: str | None = None,
         gateway_org: str = GATEWAY_ORG,
+        crl_watch: CrlWatch | None = None,
     ) -> None:
+        if crl_watch is not None and crl_watch.verifier is not verifier:
+            raise ValueError("crl_watch must watch the CRLs of this client's verifier.")
         self.org = org
         self.signer = signer
         self.verifier = verifier
+        self.crl_watch = crl_watch  # reloads ``verifier``'s CRLs; None: the CRLs never change
         self.connection = connection
         self.codec = EnvelopeCodec(registry or SchemaRegistry.load())
         # a body may use only groups named after itself (Kafka ACL: prefix "<org>.")
@@ -157,7 +168,9 @@ class AgencyClient:
 
         Offsets are committed after the consumer of this iterator asks for the next item,
         so an item is acknowledged only once the application has handled it. Without
-        ``follow`` the iterator ends when no record arrives for ``idle_ms``.
+        ``follow`` the iterator ends when no record arrives for ``idle_ms``. Raises
+        :class:`CrlExpiredError` (nothing of the batch committed) while the ``crl_watch``
+        holds verification because the CRLs are past their nextUpdate.
         """
         consumer = self.connection.consumer(
             inbox_topic(self.org),
@@ -174,6 +187,8 @@ class AgencyClient:
                 batch = await consumer.getmany(timeout_ms=idle_ms)
                 if not batch and not follow:
                     return
+                if batch:
+                    await self.check_crls()
                 for records in batch.values():
                     for rec in records:
                         item = self._open(rec.topic, rec.partition, rec.offset, rec.value)
@@ -188,6 +203,26 @@ class AgencyClient:
                     await consumer.commit()
         finally:
             await consumer.stop()
+
+    async def check_crls(self) -> None:
+        """Reload changed CRLs when a check is due (in a thread); raise CrlExpiredError while
+        they hold verification. :meth:`inbox` calls it before verifying each batch."""
+        watch = self.crl_watch
+        if watch is None:
+            return
+        if watch.due():
+            await asyncio.to_thread(watch.check)
+        state = watch.state()
+        if state.holds:
+            due = state.next_update.isoformat() if state.next_update else "?"
+            raise CrlExpiredError(
+                f"The CRL {state.next_update_file} was due for renewal at {due} (grace "
+                f"{state.grace.total_seconds():.0f} s): inbox items cannot be checked against "
+                "a current CRL, so none is accepted.",
+                field=state.next_update_file,
+                hint="Put the CA's current CRL at that path; the uncommitted items are read "
+                "again by the next inbox() call.",
+            )
 
     def _open(self, topic: str, partition: int, offset: int, value: bytes | None) -> InboxItem:
         try:

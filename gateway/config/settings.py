@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.exceptions import ConfigError
+from gateway.signing.crl_watch import CrlPolicy
 from gateway.signing.pki import DEFAULT_GATEWAY_ORG
 
 __all__ = ["ENV_PREFIX", "Settings", "load_settings"]
@@ -67,6 +69,24 @@ class Settings(BaseSettings):
     )
     crl_files: tuple[Path, ...] = Field(
         (), description="CRL files (PEM or DER); default: <home>/pki/ca/crl.pem if it exists"
+    )
+    crl_check_s: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="how often the CRL files are checked for changes; a revocation "
+        "takes effect within this",
+    )
+    crl_reload_s: float = Field(
+        300.0, gt=0, description="CRL files are read in full at least this often, changed or not"
+    )
+    crl_fail_closed: bool = Field(
+        True,
+        description="hold intake (readiness `crl_expired`) while the CRLs in force are past "
+        "nextUpdate plus the grace",
+    )
+    crl_grace_s: float = Field(
+        0.0, ge=0, description="how long after its nextUpdate a CRL still counts as in date"
     )
     gateway_org: str = Field(
         DEFAULT_GATEWAY_ORG,
@@ -184,6 +204,16 @@ class Settings(BaseSettings):
             return self.crl_files
         default = self.pki_dir / "ca" / "crl.pem"
         return (default,) if default.exists() else ()
+
+    @property
+    def crl_policy(self) -> CrlPolicy:
+        """How running processes reload the CRLs and treat one past its nextUpdate."""
+        return CrlPolicy(
+            check_s=self.crl_check_s,
+            reload_s=self.crl_reload_s,
+            fail_closed=self.crl_fail_closed,
+            grace=timedelta(seconds=self.crl_grace_s),
+        )
 
     @property
     def gateway_key_path(self) -> Path:

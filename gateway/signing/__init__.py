@@ -4,12 +4,15 @@ Every message is signed by its sending body with :class:`Signer` and checked on 
 :class:`Verifier`, which returns a :class:`VerifiedSigner` or raises a subclass of
 :class:`gateway.exceptions.SignatureError` whose ``reason`` says which check failed.
 Algorithms are looked up by name in a registry; add one with :func:`register_algorithm`.
+A :class:`CrlWatch` reloads the CRLs while the process runs and decides the fail-closed rule
+for a CRL out of date.
 """
 
 from __future__ import annotations
 
 from gateway.signing.algorithms import DEFAULT_ALGORITHM, SignatureAlgorithm
 from gateway.signing.certificates import load_chain_pem, serial_hex
+from gateway.signing.crl_watch import CrlFailure, CrlPolicy, CrlState, CrlWatch
 from gateway.signing.exceptions import (
     BadCertificateError,
     BadSignatureError,
@@ -22,7 +25,17 @@ from gateway.signing.exceptions import (
     UnsupportedAlgorithmError,
     UntrustedCertificateError,
 )
-from gateway.signing.pki import DEFAULT_GATEWAY_ORG, Identity, PkiLayout, init_pki, revoke
+from gateway.signing.pki import (
+    DEFAULT_GATEWAY_ORG,
+    REVOCATION_REASONS,
+    CrlIssued,
+    Identity,
+    PkiLayout,
+    Revocation,
+    init_pki,
+    reissue_crl,
+    revoke,
+)
 from gateway.signing.registry import DEFAULT_REGISTRY, AlgorithmRegistry, register_algorithm
 from gateway.signing.signer import Signer
 from gateway.signing.trust import RevocationSet, TrustStore
@@ -33,16 +46,23 @@ __all__ = [
     "DEFAULT_ALGORITHM",
     "DEFAULT_GATEWAY_ORG",
     "DEFAULT_REGISTRY",
+    "REVOCATION_REASONS",
     "AlgorithmRegistry",
     "BadCertificateError",
     "BadSignatureError",
     "CertificateExpiredError",
     "CertificateNotYetValidError",
     "CertificateRevokedError",
+    "CrlFailure",
+    "CrlIssued",
+    "CrlPolicy",
+    "CrlState",
+    "CrlWatch",
     "Identity",
     "KeyUsageError",
     "OrganisationMismatchError",
     "PkiLayout",
+    "Revocation",
     "RevocationSet",
     "SignatureAlgorithm",
     "SignatureError",
@@ -55,6 +75,7 @@ __all__ = [
     "init_pki",
     "load_chain_pem",
     "register_algorithm",
+    "reissue_crl",
     "revoke",
     "serial_hex",
 ]

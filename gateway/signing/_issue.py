@@ -135,23 +135,29 @@ def issue_leaf(
 def build_crl(
     ca_key: CertificateIssuerPrivateKeyTypes,
     ca_cert: x509.Certificate,
-    revoked: Iterable[tuple[int, datetime]],
+    revoked: Iterable[tuple[int, datetime, x509.ReasonFlags | None]],
     *,
     number: int,
     now: datetime,
+    valid_for: timedelta = timedelta(days=CRL_DAYS),
 ) -> x509.CertificateRevocationList:
-    """A CRL of ``ca_cert`` listing ``(serial, revocation date)`` pairs, valid CRL_DAYS."""
+    """A CRL of ``ca_cert`` listing ``(serial, revocation date, reason)``, valid ``valid_for``.
+
+    A reason other than ``None`` becomes the entry's CRL reason code extension (RFC 5280
+    5.3.1); ``None`` leaves it out, as the RFC asks instead of ``unspecified``.
+    """
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca_cert.subject)
         .last_update(now - CLOCK_SKEW)
-        .next_update(now + timedelta(days=CRL_DAYS))
+        .next_update(now + valid_for)
         .add_extension(x509.CRLNumber(number), critical=False)
     )
-    for serial, when in sorted(revoked):
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
-        )
+    for serial, when, reason in sorted(revoked, key=lambda entry: entry[0]):
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        if reason is not None:
+            entry = entry.add_extension(x509.CRLReason(reason), critical=False)
+        builder = builder.add_revoked_certificate(entry.build())
     return builder.sign(ca_key, _digest(ca_key))
 
 

@@ -22,12 +22,14 @@ __all__ = [
     "ORGANIZATION_IDENTIFIER_OID",
     "UZ_STIR_OID",
     "common_name",
+    "crl_file_paths",
     "fingerprint_sha256",
     "load_certificate_files",
     "load_chain_pem",
     "load_crl_files",
     "organisation_id",
     "parse_certificate",
+    "parse_crl",
     "serial_hex",
 ]
 
@@ -154,6 +156,28 @@ def load_certificate_files(paths: Iterable[Path | str]) -> list[tuple[Path, x509
     return loaded
 
 
+def crl_file_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """The CRL files ``paths`` name: files as given, directories' ``.pem``/``.crl``/``.der``.
+
+    Raises ConfigError naming a path that does not exist.
+    """
+    return _files(paths, _CRL_SUFFIXES)
+
+
+def parse_crl(path: Path, data: bytes) -> x509.CertificateRevocationList:
+    """Parse the CRL read from ``path`` (PEM or DER); ConfigError naming the file."""
+    try:
+        if _PEM_MARKER in data:
+            return x509.load_pem_x509_crl(data)
+        return x509.load_der_x509_crl(data)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{path} is not a readable X.509 CRL ({exc}).",
+            field=str(path),
+            hint="Give a PEM ('-----BEGIN X509 CRL-----') or DER CRL file.",
+        ) from exc
+
+
 def load_crl_files(
     paths: Iterable[Path | str],
 ) -> list[tuple[Path, x509.CertificateRevocationList]]:
@@ -161,22 +185,7 @@ def load_crl_files(
 
     Raises ConfigError naming the file that cannot be read or parsed.
     """
-    loaded: list[tuple[Path, x509.CertificateRevocationList]] = []
-    for path in _files(paths, _CRL_SUFFIXES):
-        data = read_file(path)
-        try:
-            if _PEM_MARKER in data:
-                crl = x509.load_pem_x509_crl(data)
-            else:
-                crl = x509.load_der_x509_crl(data)
-        except ValueError as exc:
-            raise ConfigError(
-                f"{path} is not a readable X.509 CRL ({exc}).",
-                field=str(path),
-                hint="Give a PEM ('-----BEGIN X509 CRL-----') or DER CRL file.",
-            ) from exc
-        loaded.append((path, crl))
-    return loaded
+    return [(path, parse_crl(path, read_file(path))) for path in crl_file_paths(paths)]
 
 
 def load_chain_pem(path: Path | str) -> list[bytes]:

@@ -387,7 +387,14 @@ def revoke_tls_client(tls_dir: Path, principal: str, *, now: datetime | None = N
             number = 2
     entries.setdefault(serial, moment)
     files.write_crl(
-        layout.crl, build_crl(ca.key, ca.cert, entries.items(), number=number, now=moment)
+        layout.crl,
+        build_crl(
+            ca.key,
+            ca.cert,
+            [(s, d, None) for s, d in entries.items()],
+            number=number,
+            now=moment,
+        ),
     )
     return serial
 

@@ -1,5 +1,8 @@
 """The Faust app: intake agent, tracking agent, overdue and reload timers, tracking web page.
 
+CRLs are reloaded by a timer every ``crl_check_s`` (:mod:`gateway.worker.crl`); while the CRLs
+in force are past their nextUpdate (fail closed) the intake agent holds its batch.
+
 Tables (memory or RocksDB, rebuilt from their changelog topics):
 
 * ``cases``: case id -> :class:`~gateway.pipeline.Case` (open cases, deadlines, message ids);
@@ -32,11 +35,11 @@ from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
 from gateway.kafka import WORKER, KafkaConnection, connection_for
 from gateway.lag import adapter_group
-from gateway.metrics import BrokerProbe, WorkerMetrics, readiness
+from gateway.metrics import BrokerProbe, CrlMetrics, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
-from gateway.signing import Signer, Verifier
+from gateway.signing import Signer, TrustStore, Verifier
 from gateway.statistics import (
     STATS_TABLE,
     compute_report,
@@ -49,6 +52,7 @@ from gateway.statistics import (
 )
 from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
+from gateway.worker.crl import CrlGuard, crl_guard
 from gateway.worker.dashboard import WorkerDashboard
 from gateway.worker.delivery import Deliverer, run_shielded
 from gateway.worker.monitor import LagMonitor, Progress
@@ -122,10 +126,13 @@ class GatewayWorker:
     monitor: LagMonitor
     metrics: WorkerMetrics = dataclasses.field(init=False)
     progress: Progress = dataclasses.field(init=False)
+    crl: CrlGuard | None = None  # None: no CRL file configured, nothing to reload or expire
 
     def __post_init__(self) -> None:
         self.metrics = WorkerMetrics(self.owned_cases, self.now_ms)
         self.metrics.registry.register(self.monitor.metrics)
+        crl = self.crl
+        self.metrics.registry.register(CrlMetrics(lambda: crl.state() if crl else None))
         self.progress = Progress(self.settings.worker_stall_s)
 
     def now(self) -> datetime:
@@ -151,8 +158,12 @@ class GatewayWorker:
         """Decide on a batch, produce its outputs, then store the new case states.
 
         Runs shielded: the batch's offsets are acknowledged to Faust only after this returns,
-        so they are committed only after the outputs are in Kafka (at-least-once).
+        so they are committed only after the outputs are in Kafka (at-least-once). First,
+        while the CRLs in force are expired and the worker fails closed, it waits (nothing of
+        the batch decided or committed) until a fresh CRL is loaded (:class:`CrlGuard`).
         """
+        if self.crl is not None:
+            await self.crl.admit()
         overlay: dict[str, Case] = {}
 
         def lookup(case_id: str) -> Case | None:
@@ -326,7 +337,8 @@ def build_worker(settings: Settings) -> GatewayWorker:
     outboxes, partitions = _partitions(settings, spec)
     registry = SchemaRegistry.load()
     codec = EnvelopeCodec(registry)
-    verifier = Verifier.from_paths(settings.trust_paths, settings.crl_paths)
+    verifier = Verifier(TrustStore.from_paths(settings.trust_paths))  # CRLs: the watch loads them
+    crl = crl_guard(settings, verifier)
     signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)
     services = ReloadingRegistry(settings.services_file)
     _check_services(settings, spec, services)
@@ -395,8 +407,10 @@ def build_worker(settings: Settings) -> GatewayWorker:
             connection,
             (settings.worker_id, *(adapter_group(a) for a in spec.adapters)),
         ),
+        crl=crl,
     )
     _wire(worker)
+    _wire_crl(worker)
     return worker
 
 
@@ -511,6 +525,17 @@ def _wire(worker: GatewayWorker) -> None:
     _wire_probes(worker)
 
 
+def _wire_crl(worker: GatewayWorker) -> None:
+    """The CRL timer: reload changed CRL files, wake a held intake once they are in date."""
+    crl = worker.crl
+    if crl is None:
+        return
+
+    @worker.app.timer(worker.settings.crl_check_s)  # type: ignore[untyped-decorator]
+    async def crl_timer() -> None:
+        await crl.refresh()
+
+
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
@@ -538,5 +563,6 @@ def _wire_probes(worker: GatewayWorker) -> None:
             assigned=bool(app.assignor.assigned_actives()),
             stalled=worker.stalled(),
             stall_s=worker.settings.worker_stall_s,
+            crl=worker.crl.state() if worker.crl is not None else None,
         )
         return web.json(answer.body, status=answer.status)

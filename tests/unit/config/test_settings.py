@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from gateway.config import load_settings
 from gateway.exceptions import ConfigError
+from gateway.signing import CrlPolicy
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +56,20 @@ def test_unknown_setting_in_file_is_refused(tmp_path: Path) -> None:
 def test_missing_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_crl_settings_make_the_watch_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().crl_policy == CrlPolicy(
+        check_s=5.0, reload_s=300.0, fail_closed=True, grace=timedelta(0)
+    )
+    monkeypatch.setenv("GATEWAY_CRL_CHECK_S", "0.5")
+    monkeypatch.setenv("GATEWAY_CRL_FAIL_CLOSED", "false")
+    monkeypatch.setenv("GATEWAY_CRL_GRACE_S", "600")
+    policy = load_settings().crl_policy
+    assert (policy.check_s, policy.fail_closed, policy.grace) == (0.5, False, timedelta(minutes=10))
+
+
+def test_a_zero_crl_check_interval_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_CRL_CHECK_S", "0")
+    with pytest.raises(ConfigError, match="GATEWAY_CRL_CHECK_S"):
+        load_settings()

@@ -20,7 +20,8 @@ import yaml
 from prometheus_client import CollectorRegistry
 
 from gateway.lag import GroupStatus, Observation, PartitionStatus, Status
-from gateway.metrics import RunnerMetrics, WorkerMetrics
+from gateway.metrics import CrlMetrics, RunnerMetrics, WorkerMetrics
+from gateway.metrics.crl import CRL_SERIES
 from gateway.metrics.lag import LAG_SERIES, LagMetrics
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -144,13 +145,21 @@ def lag_names() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def exported(lag_names: set[str]) -> set[str]:
+def crl_names() -> set[str]:
+    registry = CollectorRegistry()
+    registry.register(CrlMetrics(lambda: None))  # no CRL: families without samples
+    return sample_names(registry)
+
+
+@pytest.fixture(scope="module")
+def exported(lag_names: set[str], crl_names: set[str]) -> set[str]:
     """Every series name the worker and an adapter runner serve on /metrics."""
     overdue = {"status": "open", "due_at": 0, "holder": "201000002"}
     worker = WorkerMetrics(cases=lambda: [overdue], now_ms=lambda: 1)
     runner = RunnerMetrics()
     runner.adapter("x", lambda: False)  # the circuit gauge yields a sample per adapter
-    return sample_names(worker.registry) | sample_names(runner.registry) | lag_names
+    names = sample_names(worker.registry) | sample_names(runner.registry) | lag_names
+    return names | crl_names
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +220,10 @@ def test_lag_series_are_what_the_collector_yields(lag_names: set[str]) -> None:
     assert lag_names == set(LAG_SERIES)
 
 
+def test_crl_series_are_what_the_collector_yields(crl_names: set[str]) -> None:
+    assert crl_names == set(CRL_SERIES)
+
+
 def test_runbooks_point_at_existing_sections(rules: list[dict[str, Any]], runbook: str) -> None:
     sections = anchors(runbook)
     for rule in rules:
@@ -260,6 +273,8 @@ def test_jobs_are_those_of_the_scrape_configuration(
         "gateway_adapter_circuit_open",
         'up{job="gateway-worker"} == 0',
         "gateway_messages_rejected_total",
+        "gateway_crl_next_update_seconds",
+        "gateway_crl_reload_failing",
     ],
 )
 def test_the_required_signals_are_watched(rules: list[dict[str, Any]], needle: str) -> None:

@@ -162,3 +162,22 @@ def make_verifier(
 
 def sign(issued: Issued, data: bytes, algorithm: str | None = None) -> bytes:
     return Signer(issued.key, [issued.der], algorithm=algorithm).sign(data)
+
+
+class FakeClock:
+    """The wall clock (expiry) and the monotonic clock (check intervals), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+        self.mono = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, **delta: float) -> None:
+        step = timedelta(**delta)
+        self.now += step
+        self.mono += step.total_seconds()

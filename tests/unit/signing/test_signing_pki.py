@@ -7,6 +7,7 @@ import stat
 from datetime import timedelta
 
 import pytest
+from cryptography import x509
 
 from gateway.exceptions import ConfigError
 from gateway.signing import (
@@ -16,6 +17,7 @@ from gateway.signing import (
     Signer,
     Verifier,
     init_pki,
+    reissue_crl,
     revoke,
 )
 from gateway.signing.pki import DEFAULT_GATEWAY_ORG
@@ -167,11 +169,70 @@ def test_unknown_key_algorithm(tmp_path):
 
 def test_revoke_puts_the_certificate_on_the_crl(pki):
     layout = init_pki(pki.root, [A, B], now=NOW)
-    serial = revoke(layout.root, A, now=NOW)
-    assert serial == revoke(layout.root, A, now=NOW)  # idempotent
+    first = revoke(layout.root, A, now=NOW)
+    again = revoke(layout.root, A, reason="superseded", now=NOW + timedelta(hours=1))
+    assert (first.serial, first.already_revoked) == (again.serial, False)
+    assert again.already_revoked  # idempotent: the first date and (no) reason are kept
+    assert (again.revoked_at, again.reason) == (first.revoked_at, None)
+    assert (first.crl.number, again.crl.number) == (2, 3)  # init wrote number 1
     with pytest.raises(CertificateRevokedError):
         verify_as(layout, A)
     assert verify_as(layout, B).org_code == B
+
+
+def _crl(layout):
+    return x509.load_pem_x509_crl(layout.crl.read_bytes())
+
+
+def _reasons(crl):
+    out = {}
+    for entry in crl:
+        try:
+            out[entry.serial_number] = entry.extensions.get_extension_for_class(
+                x509.CRLReason
+            ).value.reason
+        except x509.ExtensionNotFound:
+            out[entry.serial_number] = None
+    return out
+
+
+def test_revoke_with_a_reason_writes_the_reason_code_and_keeps_earlier_entries(pki):
+    layout = init_pki(pki.root, [A, B], now=NOW)
+    a = revoke(layout.root, A, now=NOW)
+    b = revoke(layout.root, B, reason="keyCompromise", now=NOW + timedelta(minutes=1))
+    crl = _crl(layout)
+    assert _reasons(crl) == {a.serial: None, b.serial: x509.ReasonFlags.key_compromise}
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 3
+    assert b.reason == "keyCompromise"
+    assert b.crl.next_update == crl.next_update_utc == NOW + timedelta(minutes=1, days=365)
+    assert b.crl.revoked == 2
+    assert crl.is_signature_valid(
+        x509.load_pem_x509_certificate(layout.ca_cert.read_bytes()).public_key()
+    )
+
+
+@pytest.mark.parametrize("reason", ["unspecified", "removeFromCRL", "KeyCompromise", ""])
+def test_revoke_refuses_an_unknown_reason_before_writing(pki, reason):
+    before = pki.crl.read_bytes()
+    with pytest.raises(ConfigError, match="keyCompromise"):
+        revoke(pki.root, A, reason=reason, now=NOW)
+    assert pki.crl.read_bytes() == before
+
+
+def test_revoke_without_a_pki_names_the_folder_and_the_command(tmp_path):
+    with pytest.raises(ConfigError, match="No development PKI") as caught:
+        revoke(tmp_path / "nothing", A)
+    assert "pki init" in (caught.value.hint or "")
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_reissue_crl_keeps_the_entries_with_a_new_number_and_validity(pki):
+    revoked = revoke(pki.root, A, reason="cessationOfOperation", now=NOW)
+    issued = reissue_crl(pki.root, now=NOW + timedelta(days=2), valid_for=timedelta(hours=6))
+    crl = _crl(pki)
+    assert _reasons(crl) == {revoked.serial: x509.ReasonFlags.cessation_of_operation}
+    assert issued.number == revoked.crl.number + 1
+    assert issued.next_update == crl.next_update_utc == NOW + timedelta(days=2, hours=6)
 
 
 def test_revoke_the_gateway_and_unknown_bodies(pki):
