@@ -40,6 +40,9 @@ async def test_up_twice_then_down_and_up_keeps_messages(own_broker: tuple[Path, 
 
         applied = gateway(home, port, cport, "topics", "apply")
         assert applied.returncode == 0, applied.stderr
+        acl = gateway(home, port, cport, "acl", "apply")  # `up` applied them: nothing to do
+        assert acl.returncode == 0, acl.stderr
+        assert acl.stdout.strip().splitlines()[-1] == "no changes", acl.stdout
         # the worker's service account over SCRAM-SHA-512 (SASL_SSL port), made at format
         tls = own(home, port).tls
         worker = KafkaConnection(
