@@ -56,12 +56,7 @@ class _Create(
         self._acls = acls
 
     def build(self, request_struct_class: type[CreateAclsRequest_v1]) -> CreateAclsRequest_v1:
-        return request_struct_class(
-            [
-                (a.resource, a.name, a.pattern, a.wire_principal, a.host, a.operation, a.permission)
-                for a in self._acls
-            ]
-        )
+        return request_struct_class([acl.wire() for acl in self._acls])
 
 
 class _Delete(
@@ -75,12 +70,7 @@ class _Delete(
         self._acls = acls
 
     def build(self, request_struct_class: type[DeleteAclsRequest_v1]) -> DeleteAclsRequest_v1:
-        return request_struct_class(
-            [
-                (a.resource, a.name, a.pattern, a.wire_principal, a.host, a.operation, a.permission)
-                for a in self._acls
-            ]
-        )
+        return request_struct_class([acl.wire() for acl in self._acls])
 
 
 def _raise(code: int, message: str | None, what: str) -> None:

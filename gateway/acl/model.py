@@ -68,6 +68,19 @@ class Acl:
     def wire_principal(self) -> str:
         return f"User:{self.principal}"
 
+    def wire(self) -> tuple[int, str, int, str, str, int, int]:
+        """The binding as CreateAcls and DeleteAcls v1 list it (a delete filter matching
+        exactly this binding)."""
+        return (
+            self.resource,
+            self.name,
+            self.pattern,
+            self.wire_principal,
+            self.host,
+            self.operation,
+            self.permission,
+        )
+
     def describe(self) -> str:
         """One line for plans and drift reports."""
         where = (

@@ -31,6 +31,7 @@ __all__ = [
     "check_key_algorithm",
     "generate_key",
     "issue_leaf",
+    "key_usage",
 ]
 
 CA_DAYS = 3650
@@ -86,7 +87,7 @@ def build_ca(key: CertificateIssuerPrivateKeyTypes, *, now: datetime) -> x509.Ce
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-        .add_extension(_usage(cert_sign=True), critical=True)
+        .add_extension(key_usage(cert_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
     )
     return builder.sign(key, _digest(key))
@@ -122,7 +123,7 @@ def issue_leaf(
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(cert_sign=False), critical=True)
+        .add_extension(key_usage(cert_sign=False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
     if ca_public is not None:
@@ -161,7 +162,8 @@ def build_crl(
     return builder.sign(ca_key, _digest(ca_key))
 
 
-def _usage(*, cert_sign: bool) -> x509.KeyUsage:
+def key_usage(*, cert_sign: bool) -> x509.KeyUsage:
+    """digitalSignature for a leaf; keyCertSign and cRLSign for a CA; nothing else."""
     return x509.KeyUsage(
         digital_signature=not cert_sign,
         content_commitment=False,

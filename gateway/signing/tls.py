@@ -33,7 +33,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from gateway.exceptions import ConfigError
 from gateway.signing import _files as files
-from gateway.signing._issue import CLOCK_SKEW, build_crl
+from gateway.signing._issue import CLOCK_SKEW, build_crl, key_usage
 
 __all__ = [
     "BROKER_PRINCIPAL",
@@ -156,34 +156,6 @@ def principal_of(cert: x509.Certificate) -> str | None:
     return match.group(1) if match else None
 
 
-def _usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _ca_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=False,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Ca:
     key: ec.EllipticCurvePrivateKey
@@ -219,7 +191,7 @@ def _ensure_ca(layout: TlsLayout, now: datetime) -> _Ca:
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + timedelta(days=_CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_ca_usage(), critical=True)
+        .add_extension(key_usage(cert_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -252,7 +224,7 @@ def _issue(
         .not_valid_before(not_before or now - CLOCK_SKEW)
         .not_valid_after(not_after or now + timedelta(days=_LEAF_DAYS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(), critical=True)
+        .add_extension(key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
