@@ -139,7 +139,9 @@ def inbox(
     as_json: bool,
     group: str | None,
 ) -> None:
-    """Read ORG's inbox: verify and decode every message, each message id once."""
+    """Read ORG's inbox: check the gateway's seal, verify and decode every message, each
+    message id once. A record the gateway did not deliver, or cannot be read, is printed as
+    refused with its reason code (e.g. not_delivered_by_gateway) and never as a message."""
 
     async def run() -> None:
         async with agency_client(settings, org, key, cert, group=group) as client:
@@ -147,8 +149,9 @@ def inbox(
                 if item.message is None:
                     line: dict[str, Any] = {
                         "offset": item.offset,
-                        "error": str(item.error),
+                        "refused": True,
                         "reason": str(item.error.reason) if item.error else "internal",
+                        "error": str(item.error),
                     }
                 else:
                     line = {
@@ -166,6 +169,8 @@ def inbox(
                         f"{r.get('case_id')} from {item.message.signer.org_code}"
                     )
                 else:
-                    click.echo(f"unreadable   offset {item.offset}: {line['error']}")
+                    click.echo(
+                        f"{'refused':<12} offset {item.offset} [{line['reason']}]: {line['error']}"
+                    )
 
     asyncio.run(run())

@@ -3,8 +3,10 @@
 It builds a message from plain data, fills in what the sender need not type (message id,
 case id, time sent, the e-signature requisites from its own certificate), signs it, and
 publishes it to the body's outbox with an idempotent producer (acks=all). It reads the
-body's inbox, verifies and decodes every message, and deduplicates on the message id, so a
-redelivery after a crash is not handed to the application twice.
+body's inbox, checks the gateway's delivery seal of every record, verifies and decodes the
+message, and deduplicates on the message id, so a redelivery after a crash is not handed to
+the application twice. A record without a valid seal (planted in the inbox by someone else,
+copied from another inbox, altered) is reported as refused, ``not_delivered_by_gateway``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -20,7 +22,14 @@ from typing import Any, Self
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cryptography import x509
 
-from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
+from gateway.envelope import (
+    MAX_ENVELOPE_BYTES,
+    EnvelopeCodec,
+    OpenedMessage,
+    SealVerifier,
+    find_seal,
+    routing_headers,
+)
 from gateway.exceptions import GatewayError, MessageError
 from gateway.schemas import SchemaRegistry
 from gateway.signing import DEFAULT_GATEWAY_ORG, Signer, Verifier, serial_hex
@@ -45,7 +54,8 @@ class Sent:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class InboxItem:
-    """One inbox record: the verified message, or the error that made it unreadable."""
+    """One inbox record: the verified message, or the error for which it was refused
+    (``error.reason`` ``not_delivered_by_gateway`` when the gateway did not deliver it)."""
 
     topic: str
     partition: int
@@ -75,6 +85,7 @@ class AgencyClient:
         self.codec = EnvelopeCodec(registry or SchemaRegistry.load())
         self.group_id = group_id or f"agency.{org}"
         self.gateway_org = gateway_org
+        self.seals = SealVerifier(verifier, gateway_org=gateway_org)
         leaf = x509.load_der_x509_certificate(signer.chain_der[0])
         self._requisites = {
             "certificate_serial": serial_hex(leaf.serial_number),
@@ -151,7 +162,7 @@ class AgencyClient:
     async def inbox(
         self, *, follow: bool = False, from_beginning: bool = True, idle_ms: int = 2000
     ) -> AsyncGenerator[InboxItem, None]:
-        """Read this body's inbox: verified messages, each message id once.
+        """Read this body's inbox: sealed, verified messages, each message id once.
 
         Offsets are committed after the consumer of this iterator asks for the next item,
         so an item is acknowledged only once the application has handled it. Without
@@ -175,7 +186,9 @@ class AgencyClient:
                     return
                 for records in batch.values():
                     for rec in records:
-                        item = self._open(rec.topic, rec.partition, rec.offset, rec.value)
+                        item = self.open_record(
+                            rec.topic, rec.partition, rec.offset, rec.value, rec.headers
+                        )
                         mid = _dedupe_key(item)
                         if mid is None or mid not in seen:
                             if mid is not None:
@@ -188,9 +201,28 @@ class AgencyClient:
         finally:
             await consumer.stop()
 
-    def _open(self, topic: str, partition: int, offset: int, value: bytes | None) -> InboxItem:
+    def open_record(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        value: bytes | None,
+        headers: Iterable[tuple[str, bytes]] | None,
+    ) -> InboxItem:
+        """Check one inbox record as :meth:`inbox` does (``docs/wire-format.md`` §8.3): a
+        well-formed seal, the envelope and its signature, then the seal over this topic, the
+        body's message id and the value. Never raises for a bad record: it is refused."""
+        data = value or b""
         try:
-            opened = self.codec.open(value or b"", self.verifier, expected_org=self.gateway_org)
+            seal = self.seals.parse(find_seal(headers))
+            opened = self.codec.open(data, self.verifier, expected_org=self.gateway_org)
+            message_id = opened.record.get("message_id")
+            self.seals.verify(
+                seal,
+                topic=topic,
+                message_id=message_id if isinstance(message_id, str) else "",
+                value=data,
+            )
         except GatewayError as exc:
             return InboxItem(topic, partition, offset, None, exc)
         return InboxItem(topic, partition, offset, opened, None)

@@ -58,9 +58,7 @@ def refused(seals: SealVerifier, header: bytes | None, **read: str | bytes) -> D
     return caught.value
 
 
-def test_a_seal_verifies_for_the_record_it_was_made_for(
-    seals: SealVerifier, header: bytes
-) -> None:
+def test_a_seal_verifies_for_the_record_it_was_made_for(seals: SealVerifier, header: bytes) -> None:
     signer = seals.check(header, topic=TOPIC, message_id=MESSAGE_ID, value=VALUE, now=NOW)
     assert signer.org_code == DEFAULT_GATEWAY_ORG
 
