@@ -10,13 +10,13 @@ from typing import Any
 
 import click
 
-from gateway.client import AgencyClient, from_json, to_json
+from gateway.client import AgencyClient, InboxItem, from_json, to_json
 from gateway.config import Settings
 from gateway.exceptions import ConfigError, ValidationError
 from gateway.schemas import SchemaRegistry
 from gateway.signing import Signer, Verifier
 
-__all__ = ["inbox", "load_message_json", "send"]
+__all__ = ["inbox", "inbox_line", "load_message_json", "send"]
 
 _KINDS = ["Request", "Response", "Refusal", "Cancellation"]
 
@@ -123,6 +123,33 @@ def send(settings: Settings, file: Path, org: str, key: Path, cert: Path, kind: 
     click.echo(asyncio.run(run()))
 
 
+def inbox_line(item: InboxItem, *, as_json: bool) -> str:
+    """One line of ``gateway inbox``: a message, or a refused record with its reason code."""
+    if item.message is None:
+        line: dict[str, Any] = {
+            "offset": item.offset,
+            "refused": True,
+            "reason": str(item.error.reason) if item.error else "internal",
+            "error": str(item.error),
+        }
+    else:
+        line = {
+            "offset": item.offset,
+            "type": item.message.kind,
+            "signer": item.message.signer.org_code,
+            "record": to_json(item.message.record),
+        }
+    if as_json:
+        return json.dumps(line, ensure_ascii=False)
+    if item.message is None:
+        return f"{'refused':<12} offset {item.offset} [{line['reason']}]: {line['error']}"
+    r = item.message.record
+    return (
+        f"{item.message.kind:<12} {r.get('message_id')} case "
+        f"{r.get('case_id')} from {item.message.signer.org_code}"
+    )
+
+
 @click.command()
 @click.argument("org")
 @_identity_options
@@ -146,31 +173,6 @@ def inbox(
     async def run() -> None:
         async with agency_client(settings, org, key, cert, group=group) as client:
             async for item in client.inbox(follow=follow):
-                if item.message is None:
-                    line: dict[str, Any] = {
-                        "offset": item.offset,
-                        "refused": True,
-                        "reason": str(item.error.reason) if item.error else "internal",
-                        "error": str(item.error),
-                    }
-                else:
-                    line = {
-                        "offset": item.offset,
-                        "type": item.message.kind,
-                        "signer": item.message.signer.org_code,
-                        "record": to_json(item.message.record),
-                    }
-                if as_json:
-                    click.echo(json.dumps(line, ensure_ascii=False))
-                elif item.message is not None:
-                    r = item.message.record
-                    click.echo(
-                        f"{item.message.kind:<12} {r.get('message_id')} case "
-                        f"{r.get('case_id')} from {item.message.signer.org_code}"
-                    )
-                else:
-                    click.echo(
-                        f"{'refused':<12} offset {item.offset} [{line['reason']}]: {line['error']}"
-                    )
+                click.echo(inbox_line(item, as_json=as_json))
 
     asyncio.run(run())
