@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from gateway.client import AgencyClient
-from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, headers_dict
+from gateway.envelope import MAX_ENVELOPE_BYTES, SEAL_HEADER, EnvelopeCodec, Sealer, headers_dict
 from gateway.reasons import Reason
 from gateway.schemas import SchemaRegistry
 from gateway.schemas.samples import sample_attachment, sample_receipt, sample_request
@@ -93,23 +93,36 @@ async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
     gateway = Signer.from_files(pki.gateway.key, pki.gateway.cert)
     receipt = sample_receipt(received_at=datetime.now(UTC))
     sealed = codec.seal("Receipt", receipt, gateway)
+    topic = inbox_topic(recipient)
+    sealer = Sealer(gateway)  # this test writes what the gateway would
+    garbage = b"not an envelope"
+    records = [
+        (sealed, sealer.seal(topic, receipt["message_id"], sealed)),
+        (sealed, sealer.seal(topic, receipt["message_id"], sealed)),  # a redelivery
+        (garbage, sealer.seal(topic, "", garbage)),  # sealed, but unreadable
+        (sealed, None),  # the gateway's genuine envelope, not delivered by the gateway
+    ]
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     await producer.start()
     try:
-        for value in (sealed, sealed, b"not an envelope"):  # a redelivery, then garbage
-            await producer.send_and_wait(inbox_topic(recipient), value)
+        for value, seal in records:
+            headers = [] if seal is None else [(SEAL_HEADER, seal)]
+            await producer.send_and_wait(topic, value, headers=headers)
     finally:
         await producer.stop()
 
     async with client_for(recipient, pki, kafka_bootstrap) as client:
         items = [item async for item in client.inbox(idle_ms=1500)]
-    assert len(items) == 2
+    assert len(items) == 3
     assert items[0].message is not None
     assert items[0].message.kind == "Receipt"
     assert items[0].message.record["message_id"] == receipt["message_id"]
     assert items[1].message is None
     assert items[1].error is not None
     assert items[1].error.reason == Reason.MALFORMED_ENVELOPE
+    assert items[2].message is None
+    assert items[2].error is not None
+    assert items[2].error.reason == Reason.NOT_DELIVERED_BY_GATEWAY
 
     async with client_for(recipient, pki, kafka_bootstrap) as client:  # offsets were committed
         assert [item async for item in client.inbox(idle_ms=1000)] == []
