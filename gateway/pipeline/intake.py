@@ -474,7 +474,7 @@ class Intake:
         case_id = mask.shown_id((record or {}).get("case_id"))
         body_kind = opened is not None and opened.kind not in _GATEWAY_KINDS
         if body_kind and message_id is not None and case_id is not None:
-            actor = source.org or "unknown"
+            actor = signer or "unknown"  # who signed it, whichever outbox it was written to
             detail = {"reason": str(error.reason), "field": error.field or ""}
             for stage in ("received", "rejected"):
                 outputs.append(

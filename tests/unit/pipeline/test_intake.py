@@ -744,6 +744,7 @@ def test_a_rejection_goes_to_the_verified_signer_not_the_outbox_owner(
         inbox(REQUESTER)
     ]
     assert exchange.delivered(one(decision, inbox(REQUESTER))).record["reason"] == "wrong_outbox"
+    assert {e["actor"] for e in events(exchange, decision)} == {REQUESTER}
 
 
 @pytest.mark.parametrize("name", sorted(UNAUTHENTICATED - {"untrusted-certificate"}))
