@@ -12,7 +12,8 @@ decides what happens next (``retriable``), never the message text::
     ├── MessageError                a message that must be rejected (never retried)
     │   ├── DecodeError             bytes that are not an envelope or body of a known schema
     │   ├── SignatureError          signature, certificate, chain or revocation failure
-    │   └── ValidationError         a field the regulation makes mandatory is missing or wrong
+    │   ├── ValidationError         a field the regulation makes mandatory is missing or wrong
+    │   └── DeliverySealError       an inbox record without the gateway's valid delivery seal
     └── DeliveryError               an adapter could not deliver; ``retriable`` decides the path
         └── BackpressureError       the target asked us to wait ``retry_after`` seconds
 
@@ -30,6 +31,7 @@ __all__ = [
     "CrlExpiredError",
     "DecodeError",
     "DeliveryError",
+    "DeliverySealError",
     "GatewayError",
     "MessageError",
     "SignatureError",
@@ -139,6 +141,17 @@ class ValidationError(MessageError):
     """A field that the regulation (item 14) makes mandatory is missing or malformed."""
 
     reason = Reason.MISSING_FIELD
+
+
+class DeliverySealError(MessageError):
+    """An inbox record carries no valid delivery seal: the gateway did not write it there.
+
+    Raised by the agency client for a record planted in a body's inbox by someone with write
+    access to it, copied from another inbox, or altered after delivery (``docs/wire-format.md``
+    §8). Such a record is never handed to the application as a message.
+    """
+
+    reason = Reason.NOT_DELIVERED_BY_GATEWAY
 
 
 class DeliveryError(GatewayError):

@@ -53,3 +53,4 @@ class Reason(StrEnum):
     BACKPRESSURE = "backpressure"
     # added after the first release of the list
     REQUEST_CANCELLED = "request_cancelled"
+    NOT_DELIVERED_BY_GATEWAY = "not_delivered_by_gateway"  # an inbox record without a valid seal

@@ -3,9 +3,12 @@
 A dead letter on ``exchange.adapter-dlq.<name>`` is the adapter-topic record, byte for byte
 (value, key and headers), plus headers that say why: the error's reason and code, the HTTP
 status, the attempts, the first and last attempt times and where the record came from (the
-Kafka Connect ``__connect.errors.*`` names, so the usual tooling reads them). Replaying puts
-the original record back on the adapter topic; the target's idempotency key makes a replay of
-something already delivered harmless.
+Kafka Connect ``__connect.errors.*`` names, so the usual tooling reads them). No header holds
+an error's free text, which may quote the message or the target's answer: the exception
+message is the error's class and reason code, and the target's code is kept only when it is
+code-shaped (``gateway.redaction.shown_code``). Replaying puts the original record back on the
+adapter topic; the target's idempotency key makes a replay of something already delivered
+harmless.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from datetime import UTC, datetime
 from gateway.adapters.message import AdapterMessage
 from gateway.exceptions import GatewayError
 from gateway.kafka import KafkaConnection
-from gateway.pipeline.outputs import Output
+from gateway.pipeline.outputs import Output, rejection_header_text
+from gateway.redaction import shown_code
 from gateway.topics.names import adapter_dlq_topic, adapter_topic
 from gateway.topics.read import read_to_end
 
@@ -83,7 +87,7 @@ def dead_letter_output(
     original_headers: tuple[tuple[str, bytes], ...],
 ) -> Output:
     """The dead-letter record for ``message``, which failed with ``error``."""
-    code = getattr(error, "code", None) or ""
+    code = shown_code(getattr(error, "code", None))
     status = getattr(error, "status", None)
     headers = (
         *original_headers,
@@ -102,7 +106,7 @@ def dead_letter_output(
         (f"{_CONNECT}partition", str(message.partition).encode()),
         (f"{_CONNECT}offset", str(message.offset).encode()),
         (f"{_CONNECT}exception.class.name", type(error).__name__.encode()),
-        (f"{_CONNECT}exception.message", str(error).encode()),
+        (f"{_CONNECT}exception.message", rejection_header_text(error).encode()),
     )
     return Output(adapter_dlq_topic(adapter), message.key, message.raw, headers)
 

@@ -37,6 +37,7 @@ from gateway.kafka import KafkaConnection, start_client
 from gateway.metrics import RunnerMetrics
 from gateway.pipeline.outputs import Output, Outputs
 from gateway.reasons import Reason
+from gateway.redaction import shown_code
 from gateway.schemas import SchemaRegistry
 from gateway.topics.names import adapter_topic
 from gateway.worker.delivery import Deliverer
@@ -249,7 +250,7 @@ class AdapterRunner:
                 message_id=message.message_id,
                 kind=message.kind,
                 attempt=attempt,
-                code=getattr(error, "code", None),
+                code=shown_code(getattr(error, "code", None)),
                 status=getattr(error, "status", None),
                 retriable=error.retriable,
                 retry_in_s=None if delay is None else round(delay, 3),
@@ -333,7 +334,7 @@ class AdapterRunner:
             kind=message.kind,
             attempts=attempts,
             reason=str(error.reason),
-            code=getattr(error, "code", None),
+            code=shown_code(getattr(error, "code", None)),
         )
         outputs = [
             dead_letter_output(

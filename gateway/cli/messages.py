@@ -10,14 +10,14 @@ from typing import Any
 
 import click
 
-from gateway.client import AgencyClient, from_json, to_json
+from gateway.client import AgencyClient, InboxItem, from_json, to_json
 from gateway.config import Settings
 from gateway.exceptions import ConfigError, ValidationError
 from gateway.kafka import connection_for
 from gateway.schemas import SchemaRegistry
 from gateway.signing import CrlWatch, Signer, TrustStore, Verifier
 
-__all__ = ["inbox", "load_message_json", "send"]
+__all__ = ["inbox", "inbox_line", "load_message_json", "send"]
 
 _KINDS = ["Request", "Response", "Refusal", "Cancellation"]
 
@@ -132,6 +132,33 @@ def send(settings: Settings, file: Path, org: str, key: Path, cert: Path, kind: 
     click.echo(asyncio.run(run()))
 
 
+def inbox_line(item: InboxItem, *, as_json: bool) -> str:
+    """One line of ``gateway inbox``: a message, or a refused record with its reason code."""
+    if item.message is None:
+        line: dict[str, Any] = {
+            "offset": item.offset,
+            "refused": True,
+            "reason": str(item.error.reason) if item.error else "internal",
+            "error": str(item.error),
+        }
+    else:
+        line = {
+            "offset": item.offset,
+            "type": item.message.kind,
+            "signer": item.message.signer.org_code,
+            "record": to_json(item.message.record),
+        }
+    if as_json:
+        return json.dumps(line, ensure_ascii=False)
+    if item.message is None:
+        return f"{'refused':<12} offset {item.offset} [{line['reason']}]: {line['error']}"
+    r = item.message.record
+    return (
+        f"{item.message.kind:<12} {r.get('message_id')} case "
+        f"{r.get('case_id')} from {item.message.signer.org_code}"
+    )
+
+
 @click.command()
 @click.argument("org")
 @_identity_options
@@ -148,33 +175,13 @@ def inbox(
     as_json: bool,
     group: str | None,
 ) -> None:
-    """Read ORG's inbox: verify and decode every message, each message id once."""
+    """Read ORG's inbox: check the gateway's seal, verify and decode every message, each
+    message id once. A record the gateway did not deliver, or cannot be read, is printed as
+    refused with its reason code (e.g. not_delivered_by_gateway) and never as a message."""
 
     async def run() -> None:
         async with agency_client(settings, org, key, cert, group=group) as client:
             async for item in client.inbox(follow=follow):
-                if item.message is None:
-                    line: dict[str, Any] = {
-                        "offset": item.offset,
-                        "error": str(item.error),
-                        "reason": str(item.error.reason) if item.error else "internal",
-                    }
-                else:
-                    line = {
-                        "offset": item.offset,
-                        "type": item.message.kind,
-                        "signer": item.message.signer.org_code,
-                        "record": to_json(item.message.record),
-                    }
-                if as_json:
-                    click.echo(json.dumps(line, ensure_ascii=False))
-                elif item.message is not None:
-                    r = item.message.record
-                    click.echo(
-                        f"{item.message.kind:<12} {r.get('message_id')} case "
-                        f"{r.get('case_id')} from {item.message.signer.org_code}"
-                    )
-                else:
-                    click.echo(f"unreadable   offset {item.offset}: {line['error']}")
+                click.echo(inbox_line(item, as_json=as_json))
 
     asyncio.run(run())

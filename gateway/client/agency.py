@@ -3,8 +3,11 @@
 It builds a message from plain data, fills in what the sender need not type (message id,
 case id, time sent, the e-signature requisites from its own certificate), signs it, and
 publishes it to the body's outbox with an idempotent producer (acks=all). It reads the
-body's inbox, verifies and decodes every message, and deduplicates on the message id, so a
-redelivery after a crash is not handed to the application twice.
+body's inbox, checks the gateway's delivery seal of every record, verifies and decodes the
+message, and deduplicates on the message id, so a redelivery after a crash is not handed to
+the application twice. A record without a valid seal (planted in the inbox by someone else,
+copied from another inbox, altered) is reported as refused, ``not_delivered_by_gateway``.
+
 
 A long-running client passes a :class:`~gateway.signing.CrlWatch` (``crl_watch``): before it
 verifies a fetched batch the client reloads changed CRLs when a check is due (in a thread),
@@ -19,7 +22,7 @@ import asyncio
 import dataclasses
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -27,7 +30,14 @@ from typing import Any, Self
 from aiokafka import AIOKafkaProducer
 from cryptography import x509
 
-from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, OpenedMessage, routing_headers
+from gateway.envelope import (
+    MAX_ENVELOPE_BYTES,
+    EnvelopeCodec,
+    OpenedMessage,
+    SealVerifier,
+    find_seal,
+    routing_headers,
+)
 from gateway.exceptions import CrlExpiredError, GatewayError, MessageError
 from gateway.kafka import KafkaConnection, start_client
 from gateway.schemas import SchemaRegistry
@@ -53,7 +63,8 @@ class Sent:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class InboxItem:
-    """One inbox record: the verified message, or the error that made it unreadable."""
+    """One inbox record: the verified message, or the error for which it was refused
+    (``error.reason`` ``not_delivered_by_gateway`` when the gateway did not deliver it)."""
 
     topic: str
     partition: int
@@ -88,6 +99,7 @@ class AgencyClient:
         # a body may use only groups named after itself (Kafka ACL: prefix "<org>.")
         self.group_id = group_id or f"{org}.agency"
         self.gateway_org = gateway_org
+        self.seals = SealVerifier(verifier, gateway_org=gateway_org)
         leaf = x509.load_der_x509_certificate(signer.chain_der[0])
         self._requisites = {
             "certificate_serial": serial_hex(leaf.serial_number),
@@ -164,7 +176,7 @@ class AgencyClient:
     async def inbox(
         self, *, follow: bool = False, from_beginning: bool = True, idle_ms: int = 2000
     ) -> AsyncGenerator[InboxItem, None]:
-        """Read this body's inbox: verified messages, each message id once.
+        """Read this body's inbox: sealed, verified messages, each message id once.
 
         Offsets are committed after the consumer of this iterator asks for the next item,
         so an item is acknowledged only once the application has handled it. Without
@@ -191,7 +203,9 @@ class AgencyClient:
                     await self.check_crls()
                 for records in batch.values():
                     for rec in records:
-                        item = self._open(rec.topic, rec.partition, rec.offset, rec.value)
+                        item = self.open_record(
+                            rec.topic, rec.partition, rec.offset, rec.value, rec.headers
+                        )
                         mid = _dedupe_key(item)
                         if mid is None or mid not in seen:
                             if mid is not None:
@@ -224,9 +238,28 @@ class AgencyClient:
                 "again by the next inbox() call.",
             )
 
-    def _open(self, topic: str, partition: int, offset: int, value: bytes | None) -> InboxItem:
+    def open_record(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        value: bytes | None,
+        headers: Iterable[tuple[str, bytes]] | None,
+    ) -> InboxItem:
+        """Check one inbox record as :meth:`inbox` does (``docs/wire-format.md`` §8.3): a
+        well-formed seal, the envelope and its signature, then the seal over this topic, the
+        body's message id and the value. Never raises for a bad record: it is refused."""
+        data = value or b""
         try:
-            opened = self.codec.open(value or b"", self.verifier, expected_org=self.gateway_org)
+            seal = self.seals.parse(find_seal(headers))
+            opened = self.codec.open(data, self.verifier, expected_org=self.gateway_org)
+            message_id = opened.record.get("message_id")
+            self.seals.verify(
+                seal,
+                topic=topic,
+                message_id=message_id if isinstance(message_id, str) else "",
+                value=data,
+            )
         except GatewayError as exc:
             return InboxItem(topic, partition, offset, None, exc)
         return InboxItem(topic, partition, offset, opened, None)

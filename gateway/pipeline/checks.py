@@ -9,13 +9,12 @@ system can point its user at it. The first failure wins; checks run in the order
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from gateway.exceptions import ValidationError
-from gateway.identifiers import PINFL, STIR
+from gateway.identifiers import PINFL, STIR, UUID_TEXT
 from gateway.reasons import Reason
 from gateway.signing import VerifiedSigner
 
@@ -67,12 +66,12 @@ def optional_text(record: Mapping[str, Any], key: str, path: str) -> None:
 def check_id(record: Mapping[str, Any], key: str) -> str:
     """Message and case ids are UUIDs: consumers deduplicate on them across all bodies."""
     value = text(record, key, f"a {key}")
-    try:
-        uuid.UUID(value)
-    except ValueError:
+    if not UUID_TEXT.match(value):
         raise _invalid(
-            key, f"{key} {value!r} is not a UUID", "generate ids with uuid4 (RFC 9562)"
-        ) from None
+            key,
+            f"{key} is not a UUID in its 8-4-4-4-12 text form ({len(value)} characters given)",
+            "generate ids with uuid4 (RFC 9562) and send them as str(uuid)",
+        )
     return value
 
 
@@ -215,7 +214,7 @@ def check_request_fields(
         if documents and code not in documents:
             raise _invalid(
                 f"requested[{i}].code",
-                f"requested[{i}].code {code!r} is not a document this service provides",
+                f"requested[{i}].code is not a document this service provides",
                 "see the service registry (services.yaml) for its documents",
             )
     _signed_by(record, signer)

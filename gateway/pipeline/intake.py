@@ -9,6 +9,11 @@ the body named as sender); the body writes from its own outbox; time window; no 
 secret (item 19); the fields of its type (item 14 for requests); duplicates by message id;
 then the rules of its type: authorisation (item 21) for requests, the open request for
 responses, refusals (item 18) and cancellations.
+
+Who hears of a rejection: the operators always (``exchange.rejected``); the signer of the
+message, and only it, once its signature and certificate verified (the signer is known from
+that moment on: ``OpenedMessage.signer``). A message over the size limit is still opened
+(up to :data:`OVERSIZE_AUTH_LIMIT`) only to learn whether, and by whom, it was signed.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ log = structlog.get_logger(__name__)
 
 __all__ = ["CaseLookup", "Decision", "Intake", "IntakePolicy"]
 
+OVERSIZE_AUTH_LIMIT = 8 * 1024 * 1024
+"""Up to this size a message rejected as too large is verified to tell its signer (Kafka's
+topic limit, 5 MiB, keeps anything larger from arriving at all)."""
+
 CaseLookup = Callable[[str], Case | None]
 Outcome = Literal["accepted", "duplicate", "rejected"]
 _GATEWAY_KINDS = frozenset({"Receipt", "Rejection", "Status"})
@@ -54,7 +63,10 @@ class IntakePolicy:
 
 @dataclasses.dataclass(slots=True)
 class Decision:
-    """What to do with one input: the outputs to produce and the case state to store."""
+    """What to do with one input: the outputs to produce and the case state to store.
+
+    ``message_id`` is the message's id as logs may show it: masked unless it is a UUID.
+    """
 
     outcome: Outcome
     outputs: list[Output]
@@ -92,6 +104,7 @@ class Intake:
         self.calendar = calendar
         self.gateway_org = gateway_org
         self.policy = policy or IntakePolicy()
+        self._oversize = EnvelopeCodec(codec.registry, max_bytes=OVERSIZE_AUTH_LIMIT)
 
     # --- entry point ----------------------------------------------------------------------
     def process(self, raw: bytes, source: Source, cases: CaseLookup, now: datetime) -> Decision:
@@ -107,6 +120,8 @@ class Intake:
             opened = self.codec.open(raw, self.verifier, expected_org=source.org, now=now)
             return self._decide(raw, opened, source, cases, received_at)
         except MessageError as exc:
+            if opened is None and exc.reason == Reason.MESSAGE_TOO_LARGE:
+                opened = self._signed_oversize(raw, source, now)
             return self._rejected(raw, source, exc, opened, received_at)
         except Exception as exc:  # noqa: BLE001 -- no input may crash the worker
             tb = exc.__traceback__
@@ -127,6 +142,14 @@ class Intake:
                 hint="resend later; if it repeats, report the message id to the operator",
             )
             return self._rejected(raw, source, error, opened, received_at)
+
+    def _signed_oversize(self, raw: bytes, source: Source, now: datetime) -> OpenedMessage | None:
+        """A too-large message opened and verified only to find its signer; None if it does
+        not verify (then nobody but the operators hears of it)."""
+        try:
+            return self._oversize.open(raw, self.verifier, expected_org=source.org, now=now)
+        except Exception:  # noqa: BLE001 -- any failure means: not authenticated; never a crash
+            return None
 
     # --- shared checks --------------------------------------------------------------------
     def _decide(
@@ -208,7 +231,8 @@ class Intake:
         if service is None:
             raise _reject(
                 Reason.UNKNOWN_SERVICE,
-                f"service {number!r} is not in the unified registry of state services",
+                "service.registry_number names no service of the unified registry of state "
+                "services",
                 "service.registry_number",
                 "check the service's unique registry number",
             )
@@ -440,13 +464,17 @@ class Intake:
         opened: OpenedMessage | None,
         at: datetime,
     ) -> Decision:
+        """Reject ``raw``. ``opened`` is set once the signature and certificate verified: then
+        its signer is told (and only it), and the case the message names gets the events."""
         record = opened.record if opened is not None else None
-        outputs = self.out.rejection(raw, source, error, record=record, at=at)
-        message_id = (record or {}).get("message_id")
-        case_id = (record or {}).get("case_id")
+        signer = opened.signer.org_code if opened is not None else None
+        outputs = self.out.rejection(raw, source, error, record=record, signer=signer, at=at)
+        mask = self.out.masker
+        message_id = mask.shown_id((record or {}).get("message_id"))
+        case_id = mask.shown_id((record or {}).get("case_id"))
         body_kind = opened is not None and opened.kind not in _GATEWAY_KINDS
-        if body_kind and isinstance(message_id, str) and isinstance(case_id, str) and case_id:
-            actor = source.org or "unknown"
+        if body_kind and message_id is not None and case_id is not None:
+            actor = signer or "unknown"  # who signed it, whichever outbox it was written to
             detail = {"reason": str(error.reason), "field": error.field or ""}
             for stage in ("received", "rejected"):
                 outputs.append(
@@ -464,7 +492,7 @@ class Intake:
             "rejected",
             outputs,
             None if opened is None else opened.kind,
-            message_id if isinstance(message_id, str) else None,
+            message_id,
             None,
             Reason(error.reason) if error.reason in Reason else Reason.INTERNAL,
             error.field,

@@ -224,6 +224,8 @@ def sample_rejection(**overrides: Any) -> dict[str, Any]:
         "message": "The request has no applicant PINFL; item 14 requires the applicant's data.",
         "field_path": "applicant.pinfl",
         "original": b"\x00\x01 original record value",
+        "original_sha256": hashlib.sha256(b"\x00\x01 original record value").digest(),
+        "original_size": 25,
         "source_topic": "exchange.outbox.201234567",
         "source_partition": 3,
         "source_offset": 1042,

@@ -58,7 +58,9 @@ class AlgorithmRegistry:
             return self._by_name[name]
         except KeyError:
             raise UnsupportedAlgorithmError(
-                f"Signature algorithm {name[:64]!r} is not supported by this gateway.",
+                # not quoted: the name comes from the message, which may carry any text
+                f"The signature algorithm named ({len(name)} characters) is not supported by "
+                "this gateway.",
                 hint=f"Sign with one of: {', '.join(self._by_name)}.",
             ) from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
+    NoEncryption,
+    PrivateFormat,
     PublicFormat,
     load_pem_private_key,
 )
@@ -100,6 +104,13 @@ class Signer:
     def sign(self, data: bytes) -> bytes:
         """Sign exactly ``data`` (the bytes the receiver will verify)."""
         return self._scheme.sign(self._key, data)
+
+    def derive_secret(self, label: bytes) -> bytes:
+        """A 32-byte secret for ``label``, derived from the private key (HMAC-SHA-256 keyed
+        by its PKCS#8 DER): the same in every process that holds this key, unknown to anyone
+        who does not. The gateway's key for masking identifiers (``gateway.redaction``)."""
+        der = self._key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        return hmac.new(der, label, hashlib.sha256).digest()
 
     def _check_chain(self, source: str) -> None:
         if not self._chain:

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
+from gateway.redaction import shown_org
 from gateway.signing.algorithms import SignatureAlgorithm
 from gateway.signing.certificates import serial_hex
 from gateway.signing.chain import validate_chain
@@ -254,7 +255,7 @@ def _check_organisation(chain: ValidatedChain, expected_org: str) -> None:
     if chain.signer.org_code != expected_org:
         raise OrganisationMismatchError(
             f"The signing certificate belongs to organisation {chain.signer.org_code!r}, "
-            f"not to the sender {expected_org!r}.",
+            f"not to the sender {shown_org(expected_org)}.",
             hint="Sign with your own body's certificate, or correct the sender code.",
         )
 

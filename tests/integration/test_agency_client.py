@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from gateway.acl import apply_acls
 from gateway.acl.plan import body_acls
 from gateway.client import AgencyClient
-from gateway.envelope import MAX_ENVELOPE_BYTES, EnvelopeCodec, headers_dict
+from gateway.envelope import MAX_ENVELOPE_BYTES, SEAL_HEADER, EnvelopeCodec, Sealer, headers_dict
 from gateway.kafka import start_client
 from gateway.reasons import Reason
 from gateway.schemas import SchemaRegistry
@@ -96,24 +96,37 @@ async def test_inbox_verifies_dedupes_and_reports_unreadable_records(
     gateway = Signer.from_files(pki.gateway.key, pki.gateway.cert)
     receipt = sample_receipt(received_at=datetime.now(UTC))
     sealed = codec.seal("Receipt", receipt, gateway)
+    topic = inbox_topic(recipient)
+    sealer = Sealer(gateway)  # this test writes what the gateway would
+    garbage = b"not an envelope"
+    records = [
+        (sealed, sealer.seal(topic, receipt["message_id"], sealed)),
+        (sealed, sealer.seal(topic, receipt["message_id"], sealed)),  # a redelivery
+        (garbage, sealer.seal(topic, "", garbage)),  # sealed, but unreadable
+        (sealed, None),  # the gateway's genuine envelope, not delivered by the gateway
+    ]
     harness = kafka_broker.superuser
     producer = harness.producer(acks="all")
     await start_client(harness, producer)
     try:
-        for value in (sealed, sealed, b"not an envelope"):  # a redelivery, then garbage
-            await producer.send_and_wait(inbox_topic(recipient), value)
+        for value, seal in records:
+            headers = [] if seal is None else [(SEAL_HEADER, seal)]
+            await producer.send_and_wait(topic, value, headers=headers)
     finally:
         await producer.stop()
 
     async with client_for(recipient, pki, kafka_broker) as client:
         items = [item async for item in client.inbox(idle_ms=1500)]
-    assert len(items) == 2
+    assert len(items) == 3
     assert items[0].message is not None
     assert items[0].message.kind == "Receipt"
     assert items[0].message.record["message_id"] == receipt["message_id"]
     assert items[1].message is None
     assert items[1].error is not None
     assert items[1].error.reason == Reason.MALFORMED_ENVELOPE
+    assert items[2].message is None
+    assert items[2].error is not None
+    assert items[2].error.reason == Reason.NOT_DELIVERED_BY_GATEWAY
 
     async with client_for(recipient, pki, kafka_broker) as client:  # offsets were committed
         assert [item async for item in client.inbox(idle_ms=1000)] == []

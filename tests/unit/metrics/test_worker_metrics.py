@@ -53,11 +53,14 @@ def test_a_batch_counts_received_accepted_and_rejected() -> None:
     assert _value(metrics, "gateway_messages_rejected_total", reason="malformed_envelope") == 1
 
 
+SEALED = (("gateway.seal", b"counted, not checked"),)
+
+
 def test_acknowledged_outputs_are_routed_and_timed_from_the_broker_timestamp() -> None:
     metrics = WorkerMetrics()
     outputs = [
-        Output("exchange.inbox.1", None, b""),
-        Output("exchange.inbox.2", None, b""),
+        Output("exchange.inbox.1", None, b"", SEALED),  # inbox records must carry a seal
+        Output("exchange.inbox.2", None, b"", SEALED),
         Output("exchange.events", None, b""),
         Output("exchange.adapter.portal", None, b""),
         Output("exchange.rejected", None, b""),

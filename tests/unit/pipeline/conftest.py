@@ -7,6 +7,7 @@ still verify at their signing time. Times are whole milliseconds (what Avro keep
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,10 @@ import pytest
 from cryptography import x509
 
 from gateway.calendar import BusinessCalendar, default_calendar
-from gateway.envelope import EnvelopeCodec
-from gateway.pipeline import Case, Decision, Intake, Outputs, Source
+from gateway.client import AgencyClient
+from gateway.envelope import EnvelopeCodec, OpenedMessage
+from gateway.kafka import KafkaConnection
+from gateway.pipeline import Case, Decision, Intake, Output, Outputs, Source
 from gateway.schemas.samples import (
     sample_cancellation,
     sample_refusal,
@@ -222,6 +225,27 @@ class Exchange:
         full.setdefault("sent_at", sent_at)
         full.setdefault("signature_requisites", requisites(sign))
         return full, self.codec.seal(kind, full, sign)
+
+    @functools.cached_property
+    def reader(self) -> AgencyClient:
+        """A body's client, never started: only its inbox check (:meth:`delivered`) is used."""
+        return AgencyClient(
+            HOLDER,
+            self.signers[HOLDER],
+            self.verifier,
+            connection=KafkaConnection(("127.0.0.1:9",)),  # never connected
+            registry=self.codec.registry,
+            gateway_org=GATEWAY,
+        )
+
+    def delivered(self, output: Output) -> OpenedMessage:
+        """What the addressee's client makes of an inbox output; fails unless it is accepted
+        (sealed by the gateway for this topic, message id and value, and verified)."""
+        assert output.topic.startswith("exchange.inbox."), output.topic
+        item = self.reader.open_record(output.topic, 0, 0, output.value, output.headers)
+        assert item.error is None, f"{output.topic}: {item.error}"
+        assert item.message is not None
+        return item.message
 
     def source(self, org: str, at: datetime = NOW) -> Source:
         self.offset += 1

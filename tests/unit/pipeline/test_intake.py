@@ -239,13 +239,29 @@ def test_a_reused_message_id_with_other_content_is_rejected(exchange: Exchange) 
         message_id=full["message_id"], case_id=full["case_id"], legal_basis="Boshqa asos"
     )
     decision, source, _, raw = exchange.send("Request", other)
-    assert_rejected(exchange, decision, source, raw, reason=Reason.DUPLICATE_ID, field="message_id")
+    assert_rejected(
+        exchange,
+        decision,
+        source,
+        raw,
+        reason=Reason.DUPLICATE_ID,
+        field="message_id",
+        signer=REQUESTER,
+    )
 
 
 def test_a_new_request_in_an_existing_case_is_rejected(exchange: Exchange) -> None:
     _, _, full, _ = exchange.send("Request", new_request())
     decision, source, _, raw = exchange.send("Request", new_request(case_id=full["case_id"]))
-    assert_rejected(exchange, decision, source, raw, reason=Reason.DUPLICATE_ID, field="case_id")
+    assert_rejected(
+        exchange,
+        decision,
+        source,
+        raw,
+        reason=Reason.DUPLICATE_ID,
+        field="case_id",
+        signer=REQUESTER,
+    )
 
 
 # --- rejections ------------------------------------------------------------------------------
@@ -259,8 +275,13 @@ def assert_rejected(
     *,
     reason: Reason,
     field: str | None,
+    signer: str | None,
 ) -> None:
-    """The checks every rejection must pass, whatever its reason."""
+    """The checks every rejection must pass, whatever its reason.
+
+    ``signer`` is the body whose signature verified (it alone is told), or None for a message
+    that could not be authenticated (only the operators' topic has it).
+    """
     assert decision.outcome == "rejected"
     assert decision.reason == reason, (decision.reason, decision.field)
     assert decision.field == field
@@ -271,6 +292,8 @@ def assert_rejected(
     assert decoded.name == "Rejection"
     rejection = decoded.record
     assert rejection["original"] == raw
+    assert rejection["original_sha256"] == hashlib.sha256(raw).digest()
+    assert rejection["original_size"] == len(raw)
     assert rejection["reason"] == reason.value
     assert rejection["field_path"] == field
     assert rejection["source_topic"] == source.topic
@@ -282,26 +305,45 @@ def assert_rejected(
     assert h["__connect.errors.topic"] == source.topic.encode()
     assert h["__connect.errors.partition"] == str(source.partition).encode()
     assert h["__connect.errors.offset"] == str(source.offset).encode()
-    assert h["__connect.errors.exception.message"] == rejection["message"].encode()
+    # a fixed text: the class and the code, never the message (it may describe the data)
+    error_class = h["__connect.errors.exception.class.name"].decode()
+    assert h["__connect.errors.exception.message"] == f"{error_class}: {reason}".encode()
     assert h["reason"] == reason.value.encode()
     assert h["field"] == (field or "").encode()
 
-    # the body that wrote to the outbox hears of it, signed by the gateway
-    assert source.org is not None
-    notice_out = one(decision, inbox(source.org))
-    notice = from_gateway(ex, notice_out, "Rejection")
-    assert notice["reason"] == reason.value
-    assert notice["original"] == raw
-    assert notice["field_path"] == field
-    assert notice["source_offset"] == source.offset
-    assert dict(notice_out.headers)["type"] == b"Rejection"
+    inboxes = {o.topic for o in decision.outputs if o.topic.startswith("exchange.inbox.")}
+    if signer is None:
+        assert inboxes == set()  # an unauthenticated message is told to nobody
+    else:
+        # the signer, and only it, hears of it: signed and sealed by the gateway
+        assert inboxes == {inbox(signer)}
+        assert_told(ex, one(decision, inbox(signer)), raw, rejection, signer=signer)
+        assert one(decision, inbox(signer)).key == out.key
 
     # nothing is forwarded anywhere else
-    allowed = {REJECTED, inbox(source.org), EVENTS}
-    assert {o.topic for o in decision.outputs} <= allowed
+    assert {o.topic for o in decision.outputs} <= {REJECTED, EVENTS} | inboxes
     evs = on(decision, EVENTS)
     if evs:
+        assert signer is not None
         assert stages(ex, decision) == ["received", "rejected"]
+
+
+def assert_told(
+    ex: Exchange, notice_out: Output, raw: bytes, rejection: dict[str, Any], *, signer: str
+) -> None:
+    """The signer's copy of ``rejection``: what its client reads, naming the original."""
+    opened = ex.delivered(notice_out)
+    assert opened.kind == "Rejection"
+    assert opened.signer.org_code == GATEWAY
+    notice = opened.record
+    for same in ("reason", "message", "field_path", "source_topic", "source_offset"):
+        assert notice[same] == rejection[same], same
+    assert notice["original"] == b""  # the signer has the bytes: named, not echoed
+    assert notice["original_sha256"] == hashlib.sha256(raw).digest()
+    assert notice["original_size"] == len(raw)
+    signed = ex.codec.open(raw, ex.verifier, expected_org=signer, now=NOW).record
+    assert notice["message_id"] == signed["message_id"]  # the sender can match it
+    assert dict(notice_out.headers)["type"] == b"Rejection"
 
 
 Scenario = Callable[[Exchange], tuple[bytes, str]]
@@ -442,7 +484,7 @@ def _unknown_case(ex: Exchange) -> tuple[bytes, str]:
 
 def _wrong_reply_to(ex: Exchange) -> tuple[bytes, str]:
     request = _opened(ex)
-    _, raw = ex.seal("Response", new_response(request, in_reply_to=request["case_id"][::-1]))
+    _, raw = ex.seal("Response", new_response(request, in_reply_to=str(uuid.uuid4())))
     return raw, HOLDER
 
 
@@ -605,17 +647,40 @@ REJECTIONS: list[tuple[str, Scenario | str, Reason, str | None]] = [
 ]
 
 
+UNAUTHENTICATED = {
+    "organisation-mismatch",
+    "garbage",
+    "not-an-envelope",
+    "truncated",
+    "tampered-body",
+    "untrusted-certificate",
+}
+"""Rejected before the signature and certificate verified: the signer is unknown."""
+
+
+def signer_of(name: str, org: str) -> str | None:
+    """Who signed the scenario's message: nobody known, the named sender, or the outbox's
+    owner (every other scenario writes to its signer's own outbox)."""
+    if name in UNAUTHENTICATED:
+        return None
+    return REQUESTER if name == "wrong-outbox" else org
+
+
+SCENARIOS = {name: scenario for name, scenario, _, _ in REJECTIONS}
+
+
 @pytest.mark.parametrize(
-    ("scenario", "reason", "field"),
-    [pytest.param(s, r, f, id=name) for name, s, r, f in REJECTIONS],
+    ("name", "reason", "field"),
+    [pytest.param(name, r, f, id=name) for name, _, r, f in REJECTIONS],
 )
 def test_a_rejection_names_reason_and_field_and_forwards_nothing(
     exchange: Exchange,
     rogue_pki: PkiLayout,
-    scenario: Scenario | str,
+    name: str,
     reason: Reason,
     field: str | None,
 ) -> None:
+    scenario = SCENARIOS[name]
     if scenario == "rogue":
         ident = rogue_pki.orgs[REQUESTER]
         scenario = _untrusted(lambda: Signer.from_files(ident.key, ident.cert))
@@ -623,7 +688,8 @@ def test_a_rejection_names_reason_and_field_and_forwards_nothing(
     raw, org = scenario(exchange)
     before = {k: dataclasses.replace(v) for k, v in exchange.cases.items()}
     decision, source = exchange.process(raw, org)
-    assert_rejected(exchange, decision, source, raw, reason=reason, field=field)
+    signer = signer_of(name, org)
+    assert_rejected(exchange, decision, source, raw, reason=reason, field=field, signer=signer)
     assert exchange.cases == before  # a rejection never changes a case
 
 
@@ -647,7 +713,10 @@ def test_a_body_cannot_send_what_only_the_gateway_writes(
 ) -> None:
     raw, org = _gateway_kind(kind)(exchange)
     decision, source = exchange.process(raw, org)
-    assert_rejected(exchange, decision, source, raw, reason=Reason.INVALID_CONTENT, field=None)
+    # signed with the body's own key: authenticated, so the body is told
+    assert_rejected(
+        exchange, decision, source, raw, reason=Reason.INVALID_CONTENT, field=None, signer=org
+    )
 
 
 def test_a_body_sending_a_gateway_kind_is_rejected_without_forwarding(exchange: Exchange) -> None:
@@ -663,14 +732,31 @@ def test_a_body_sending_a_gateway_kind_is_rejected_without_forwarding(exchange: 
         )
 
 
-def test_the_rejection_goes_to_the_outbox_owner_not_the_named_sender(
+def test_a_rejection_goes_to_the_verified_signer_not_the_outbox_owner(
     exchange: Exchange,
 ) -> None:
+    # signed by REQUESTER, written to OTHER's outbox (the issue's finding): REQUESTER signed
+    # the applicant's data and must hear of it; OTHER never sees it
     raw, org = _wrong_outbox(exchange)
     decision, _ = exchange.process(raw, org)
     assert decision.reason == Reason.WRONG_OUTBOX
-    assert on(decision, inbox(OTHER))
-    assert not on(decision, inbox(REQUESTER))
+    assert [o.topic for o in decision.outputs if o.topic.startswith("exchange.inbox.")] == [
+        inbox(REQUESTER)
+    ]
+    assert exchange.delivered(one(decision, inbox(REQUESTER))).record["reason"] == "wrong_outbox"
+    assert {e["actor"] for e in events(exchange, decision)} == {REQUESTER}
+
+
+@pytest.mark.parametrize("name", sorted(UNAUTHENTICATED - {"untrusted-certificate"}))
+def test_an_unauthenticated_rejection_reaches_only_the_operators(
+    exchange: Exchange, name: str
+) -> None:
+    scenario = SCENARIOS[name]
+    assert callable(scenario)
+    raw, org = scenario(exchange)
+    decision, _ = exchange.process(raw, org)
+    assert decision.outcome == "rejected"
+    assert [o.topic for o in decision.outputs] == [REJECTED]
 
 
 # --- answers and cancellations ----------------------------------------------------------------
@@ -762,7 +848,13 @@ def test_a_cancellation_must_be_addressed_to_the_holder(exchange: Exchange) -> N
     record = new_cancellation(request, recipient={"code": OTHER, "name": "C"})
     decision, source, _, raw = exchange.send("Cancellation", record)
     assert_rejected(
-        exchange, decision, source, raw, reason=Reason.INVALID_FIELD, field="recipient.code"
+        exchange,
+        decision,
+        source,
+        raw,
+        reason=Reason.INVALID_FIELD,
+        field="recipient.code",
+        signer=REQUESTER,
     )
 
 
@@ -781,7 +873,7 @@ def test_random_bytes_are_rejected_never_raised(intake: Intake, raw: bytes) -> N
     assert decision.outcome == "rejected"
     assert decision.reason not in (None, Reason.INTERNAL)
     assert decision.case is None
-    assert [o.topic for o in decision.outputs] == [REJECTED, inbox(REQUESTER)]
+    assert [o.topic for o in decision.outputs] == [REJECTED]  # nobody signed it: nobody told
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

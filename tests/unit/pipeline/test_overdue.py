@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.envelope import EnvelopeCodec
+from gateway.envelope import EnvelopeCodec, SealVerifier
 from gateway.pipeline import Case, Outputs, overdue_outputs
 from gateway.schemas import SchemaRegistry
 from gateway.signing import Verifier
@@ -62,7 +62,13 @@ def test_an_overdue_case_is_announced_everywhere(
         assert len(notices) == 1
         notice = notices[0]
         assert notice.key == case.case_id.encode()
-        assert dict(notice.headers) == {"type": b"Status", "stage": b"overdue"}
+        headers = dict(notice.headers)
+        seal = headers.pop("gateway.seal")
+        assert headers == {"type": b"Status", "stage": b"overdue"}
+        # sealed for this inbox and this message id, by the gateway
+        SealVerifier(verifier, gateway_org=GATEWAY).check(
+            seal, topic=notice.topic, message_id=case.request_id, value=notice.value, now=NOW
+        )
         opened = codec.open(notice.value, verifier, expected_org=GATEWAY, now=NOW)
         assert opened.kind == "Status"
         assert opened.signer.org_code == GATEWAY

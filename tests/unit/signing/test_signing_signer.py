@@ -84,3 +84,16 @@ def test_missing_or_broken_files(tmp_path, leaf):
         load_chain_pem(empty)
     with pytest.raises(ConfigError):
         load_chain_pem(tmp_path)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_a_derived_secret_depends_on_the_key_and_the_label_only(root, algorithm):
+    issued = make_leaf(root, algorithm=algorithm)
+    signer = Signer(issued.key, [issued.der])
+    secret = signer.derive_secret(b"uz.exchange.mask/1")
+    assert len(secret) == 32
+    assert Signer(issued.key, [issued.der]).derive_secret(b"uz.exchange.mask/1") == secret
+    assert signer.derive_secret(b"another label") != secret
+    # another key (of another type: the factory reuses one RSA key to save time)
+    other = make_leaf(root, algorithm="ed25519" if algorithm != "ed25519" else "ecdsa-p256-sha256")
+    assert Signer(other.key, [other.der]).derive_secret(b"uz.exchange.mask/1") != secret
