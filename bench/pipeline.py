@@ -18,9 +18,11 @@ to commit every event of the backlog: the rate it sustains. Then the gateway get
 stream, and the intake-to-routed latency (intake time -> forwarded record read from the
 recipient's inbox) is reported as p50/p99. The paced rate is 50 % of the sustained rate on
 the first (secure) broker, and the same rate on the PLAINTEXT one, so that both latencies
-are taken at the same offered load. ``--rounds N`` measures both brokers N times in turns
-(every other round the PLAINTEXT one first) and prints the medians, with the median of the
-rounds' own secure/PLAINTEXT ratios: on a busy machine one round's ratio is noisy.
+are taken at the same offered load; a run whose own sustained rate fell below twice that
+(a busy machine) is paced at half its own instead, or it would measure a growing queue.
+``--rounds N`` measures both brokers N times in turns (every other round the PLAINTEXT one
+first) and prints the medians, with the median of the rounds' own secure/PLAINTEXT ratios:
+on a busy machine one round's ratio is noisy.
 
 Who connects as whom (every client is built from a :class:`gateway.kafka.KafkaConnection`):
 the harness (creating topics, reading arrivals and committed offsets) acts as the broker's
@@ -114,15 +116,25 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
 
 
 async def _arrivals(
-    connection: KafkaConnection, topic: str, count: int, timeout: float = 600
+    connection: KafkaConnection,
+    topic: str,
+    count: int,
+    timeout: float = 600,
+    ready: asyncio.Event | None = None,
 ) -> list[float]:
-    """Wall-clock arrival times of the first ``count`` records of ``topic``."""
+    """Wall-clock arrival times of the first ``count`` records of ``topic``; ``ready`` is set
+    once the consumer is connected and positioned at the beginning (start the work after
+    it, or the first arrivals are seen late, all at once)."""
     consumer = connection.consumer(enable_auto_commit=False, fetch_max_wait_ms=5)
     await start_client(connection, consumer)
     try:
         tps = await _partitions(consumer, topic)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
+        for tp in tps:
+            await consumer.position(tp)  # resolves the beginning offsets now
+        if ready is not None:
+            ready.set()
         seen: list[float] = []
         end = time.monotonic() + timeout
         while len(seen) < count and time.monotonic() < end:
@@ -134,6 +146,18 @@ async def _arrivals(
         return seen[:count]
     finally:
         await consumer.stop()
+
+
+async def _watch(connection: KafkaConnection, topic: str, count: int) -> asyncio.Task[list[float]]:
+    """:func:`_arrivals` in a task, returned once its consumer is positioned."""
+    ready = asyncio.Event()
+    task = asyncio.create_task(_arrivals(connection, topic, count, ready=ready))
+    waiter = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if task.done():  # it failed before it was ready
+        task.result()
+    return task
 
 
 def _rate(arrivals: list[float]) -> float:
@@ -304,7 +328,7 @@ async def _raw_figure(ex: Exchange, baseline: KafkaConnection, items: Items) -> 
     try:
         async with granted(harness, _baseline_acls(src, dst, group)):
             await _produce(harness, src, items)
-            arrivals = asyncio.create_task(_arrivals(harness, dst, len(items)))
+            arrivals = await _watch(harness, dst, len(items))
             try:
                 await _raw_passthrough(baseline, src, dst, group, len(items))
             except BaseException:
@@ -322,9 +346,9 @@ async def _faust_figure(ex: Exchange, baseline: KafkaConnection, items: Items, l
     try:
         async with granted(harness, _baseline_acls(src, dst, app_id, f"{app_id}-")):
             await _produce(harness, src, items)
+            arrivals = await _watch(harness, dst, len(items))
             proc = await _start_passthrough(src, dst, app_id, baseline, log)
             try:
-                arrivals = _arrivals(harness, dst, len(items))
                 return _rate(await _while_alive(proc, arrivals, log))
             finally:
                 await _stop(proc)
@@ -356,8 +380,13 @@ async def run(bench: BenchBroker, messages: int, latency_rate: float | None) -> 
         ex.start_worker(GATEWAY_LOG_LEVEL="warning", GATEWAY_OVERDUE_CHECK_S="30")
         try:
             await _wait_caught_up(harness, ex.worker_id, EVENTS)
-            await _produce(ex.connection(ex.R), outbox_topic(ex.R), items)
-            routed = await _arrivals(harness, inbox_topic(ex.H), messages)
+            arrivals = await _watch(harness, inbox_topic(ex.H), messages)
+            try:
+                await _produce(ex.connection(ex.R), outbox_topic(ex.R), items)
+            except BaseException:
+                arrivals.cancel()
+                raise
+            routed = await arrivals
             gateway = _rate(routed)
             # While the backlog is routed the tracker falls behind (both agents share the
             # worker); the sustained rate counts until the tracker has committed every event.
@@ -365,7 +394,8 @@ async def run(bench: BenchBroker, messages: int, latency_rate: float | None) -> 
             sustained = (messages - 1) / (time.monotonic() - routed[0])
             # at 50 % of the sustained rate (at 50 % of the routing rate alone the offered
             # load would exceed what the worker keeps up with, tracking included)
-            rate = latency_rate or sustained / 2
+            # the first run's rate on every broker, unless it would overload this one now
+            rate = min(latency_rate, sustained / 2) if latency_rate else sustained / 2
             p50, p99, n = await _latency(ex, rate, min(messages, int(rate * 20)))
         finally:
             ex.stop_workers()
@@ -462,8 +492,9 @@ _METRICS = (
     ("passthrough", "faust pass-through agent, msg/s"),
     ("gateway", "gateway routing, msg/s"),
     ("sustained", "gateway tracking included, msg/s"),
-    ("p50", "latency p50 at {rate:,.0f}/s, ms"),
-    ("p99", "latency p99 at {rate:,.0f}/s, ms"),
+    ("p50", "latency p50, ms"),
+    ("p99", "latency p99, ms"),
+    ("latency_rate", "latency paced at, msg/s"),
 )
 
 
@@ -480,9 +511,8 @@ def compare(secure: Sequence[Figures], plain: Sequence[Figures]) -> None:
         b = [getattr(f, attr) for f in plain]
         ratio = statistics.median(x / y for x, y in zip(a, b, strict=True))
         digits = 1 if attr in ("p50", "p99") else 0
-        name = label.format(rate=secure[0].latency_rate)
         print(
-            f"{name:<36}{statistics.median(a):>10,.{digits}f}"
+            f"{label:<36}{statistics.median(a):>10,.{digits}f}"
             f"{statistics.median(b):>11,.{digits}f}{ratio:>8.2f}"
         )
     print(
