@@ -98,44 +98,48 @@ def encode_seal(algorithm: str, signature: bytes, chain: Iterable[bytes]) -> byt
 
 def decode_seal(data: bytes) -> Seal:
     """Parse a ``gateway.seal`` header value; :class:`DeliverySealError` when malformed."""
-    view = memoryview(data)
-    if not view or view[0] != SEAL_FORMAT:
-        found = f"format {view[0]}" if view else "empty"
+    data = bytes(data)
+    if not data or data[0] != SEAL_FORMAT:
+        found = f"format {data[0]}" if data else "empty"
         raise DeliverySealError(
             f"the {SEAL_HEADER} header is {found}; this client reads format {SEAL_FORMAT}",
             field=SEAL_HEADER,
             hint=_HINT,
         )
-    pos = 1
-
-    def take(what: str) -> bytes:
-        nonlocal pos
-        if pos + 4 > len(view):
-            raise _malformed(f"it ends inside the length of the {what}")
-        n = int.from_bytes(view[pos : pos + 4], "big")
-        pos += 4
-        if n == 0 or pos + n > len(view):
-            raise _malformed(f"the {what} is empty or longer than the header")
-        out = bytes(view[pos : pos + n])
-        pos += n
-        return out
-
-    raw_name = take("algorithm name")
+    raw_name, pos = _take(data, 1, "algorithm name")
     try:
         algorithm = raw_name.decode("ascii")
     except UnicodeDecodeError:
         raise _malformed("the algorithm name is not ASCII") from None
-    signature = take("signature")
-    if pos >= len(view):
+    signature, pos = _take(data, pos, "signature")
+    if pos >= len(data):
         raise _malformed("it ends before the certificate count")
-    count = view[pos]
-    pos += 1
+    count = data[pos]
     if not 1 <= count <= MAX_CHAIN:
         raise _malformed(f"it names {count} certificates (1 to {MAX_CHAIN} allowed)")
-    chain = tuple(take(f"certificate {i + 1}") for i in range(count))
-    if pos != len(view):
-        raise _malformed(f"{len(view) - pos} bytes follow the last certificate")
-    return Seal(algorithm, signature, chain)
+    pos += 1
+    chain = []
+    for i in range(count):
+        der, pos = _take(data, pos, "certificate", i + 1)
+        chain.append(der)
+    if pos != len(data):
+        raise _malformed(f"{len(data) - pos} bytes follow the last certificate")
+    return Seal(algorithm, signature, tuple(chain))
+
+
+def _take(data: bytes, pos: int, what: str, number: int | None = None) -> tuple[bytes, int]:
+    """The length-prefixed field at ``pos`` and the position after it."""
+    start = pos + 4
+    if start > len(data):
+        raise _malformed(f"it ends inside the length of the {_name(what, number)}")
+    end = start + int.from_bytes(data[pos:start], "big")
+    if end == start or end > len(data):
+        raise _malformed(f"the {_name(what, number)} is empty or longer than the header")
+    return data[start:end], end
+
+
+def _name(what: str, number: int | None) -> str:
+    return what if number is None else f"{what} {number}"
 
 
 def _malformed(what: str) -> DeliverySealError:
