@@ -66,7 +66,15 @@ def _convert(node: yaml.Node, file: str) -> Any:
         seq.line = node.start_mark.line + 1
         seq.item_lines = [item.start_mark.line + 1 for item in node.value]
         return seq
-    return _SCALARS.construct_object(node)
+    try:
+        return _SCALARS.construct_object(node)
+    except (ValueError, yaml.constructor.ConstructorError) as exc:  # e.g. 2026-02-30
+        raise SpecError(
+            f"{node.value!r} is not a valid value: {exc}",
+            file=file,
+            line=node.start_mark.line + 1,
+            hint="dates are YYYY-MM-DD and must exist in the calendar",
+        ) from None
 
 
 _SCALARS = yaml.SafeLoader("")  # constructs plain scalars (int, float, bool, null, str)

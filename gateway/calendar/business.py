@@ -268,6 +268,30 @@ class BusinessCalendar:
             day = self.next_working_day(day)
         return self._at(day, self._work_end)
 
+    def after_working_time(self, received_at: datetime, amount: timedelta) -> datetime:
+        """The moment ``amount`` of working time after the (effective) receipt of ``received_at``.
+
+        The deadline of a term counted in working hours: only working hours of working days
+        count, so four hours from Friday 16:00 end on Monday at 11:00 (when Monday is a working
+        day). A term that ends exactly at the end of a working day ends at 18:00 that day, not
+        at 09:00 the next. Returned in the calendar's zone. Raises :class:`CalendarError` for a
+        naive datetime or an amount that is not positive.
+        """
+        if not isinstance(amount, timedelta) or amount <= _ZERO:
+            raise CalendarError(
+                f"the working time must be a positive timedelta, got {amount!r}.", field="amount"
+            )
+        start = self.effective_receipt(received_at)
+        day = start.date()
+        left = amount
+        today = self._at(day, self._work_end) - start
+        while left > today:
+            left -= today
+            day = self.next_working_day(day)
+            today = self._day_length
+        opens = start if day == start.date() else self._at(day, self._work_start)
+        return opens + left
+
     # -- working time --------------------------------------------------------------------------
 
     def _overlap(self, day: date, start: datetime, end: datetime) -> timedelta:

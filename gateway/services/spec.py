@@ -9,7 +9,8 @@ Example entry::
         requesters: ["201000001"]          # who may ask it (item 21); nobody else may
         documents:                         # what it may return; empty or absent: anything
           birth_record: "Tug'ilganlik haqidagi dalolatnoma yozuvi"
-        deadline: 1                        # business days (items 13, 18); or "exempt" (item 22)
+        deadline: 1                        # business days (items 13, 18); {working_hours: 4};
+                                           # or "exempt" (item 22)
         adapters: [portal, nisuz]          # adapters notified of this service's cases
         personal_data: true                # the service carries personal data (item 24)
 """
@@ -139,15 +140,33 @@ def _deadline(r: SpecReader, data: LinedDict, entry: str | None) -> DeadlinePoli
     value = data.get("deadline", 1)
     if value == "exempt":
         return DeadlinePolicy.exempt()
+    if isinstance(value, LinedDict):
+        return _deadline_mapping(r, value, entry)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise r.fail(
-            f"deadline must be a number of business days (1 or more) or 'exempt', not {value!r}",
+            f"deadline must be a number of business days (1 or more), {{working_hours: N}} "
+            f"or 'exempt', not {value!r}",
             data,
             "deadline",
             entry=entry,
             hint="the regulation's term is 1 (items 13, 18); archive references are exempt (22)",
         )
     return DeadlinePolicy.within(value)
+
+
+def _deadline_mapping(r: SpecReader, value: LinedDict, entry: str | None) -> DeadlinePolicy:
+    """``{business_days: N}`` or ``{working_hours: N}``: one key, a whole number >= 1."""
+    r.unknown(value, {"business_days", "working_hours"}, entry)
+    if len(value) != 1:
+        raise r.fail(
+            "deadline takes exactly one of business_days and working_hours",
+            value,
+            entry=entry,
+            hint="e.g. deadline: {working_hours: 4}",
+        )
+    (key,) = value
+    count = r.int_at_least(value, key, 1, entry)
+    return DeadlinePolicy.within(count) if key == "business_days" else DeadlinePolicy.hours(count)
 
 
 def _adapters(r: SpecReader, data: LinedDict, entry: str | None) -> tuple[str, ...]:

@@ -104,6 +104,20 @@ def test_deadline_defaults_to_one_business_day(tmp_path: Path) -> None:
     assert service.deadline == DeadlinePolicy.within(1)
 
 
+@pytest.mark.parametrize(
+    ("written", "policy"),
+    [
+        ("{working_hours: 4}", DeadlinePolicy.hours(4)),
+        ("{business_days: 2}", DeadlinePolicy.within(2)),
+    ],
+)
+def test_deadline_as_a_mapping(tmp_path: Path, written: str, policy: DeadlinePolicy) -> None:
+    registry = load_services(write(tmp_path, GOOD.replace("deadline: 3", f"deadline: {written}")))
+    service = registry.get("DX-0789")
+    assert service is not None
+    assert service.deadline == policy
+
+
 def test_may_request_denies_by_default(tmp_path: Path) -> None:
     service = load_services(write(tmp_path, GOOD)).get("DX-0123")
     assert service is not None
@@ -181,7 +195,19 @@ def test_a_service_without_requesters_is_closed_to_everyone(tmp_path: Path) -> N
         (
             GOOD.replace("deadline: 3", "deadline: 0"),
             r"services.yaml:25 \(entry 'DX-0789'\): deadline must be a number of business days "
-            r"\(1 or more\) or 'exempt', not 0",
+            r"\(1 or more\), \{working_hours: N\} or 'exempt', not 0",
+        ),
+        (
+            GOOD.replace("deadline: 3", "deadline: {working_hours: 0}"),
+            r"services.yaml:25 \(entry 'DX-0789'\): working_hours must be a whole number >= 1",
+        ),
+        (
+            GOOD.replace("deadline: 3", "deadline: {hours: 4}"),
+            r"services.yaml:25 \(entry 'DX-0789'\): unknown key 'hours'",
+        ),
+        (
+            GOOD.replace("deadline: 3", "deadline: {working_hours: 4, business_days: 1}"),
+            r"services.yaml:25 \(entry 'DX-0789'\): deadline takes exactly one of",
         ),
         (
             GOOD.replace("deadline: 3", "deadline: soon"),
@@ -244,6 +270,9 @@ def test_a_service_without_requesters_is_closed_to_everyone(tmp_path: Path) -> N
         "provider-among-requesters",
         "duplicate-registry-number",
         "deadline-zero",
+        "working-hours-zero",
+        "deadline-unknown-key",
+        "deadline-two-kinds",
         "deadline-soon",
         "deadline-bool",
         "bad-adapter-name",
