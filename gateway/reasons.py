@@ -54,3 +54,5 @@ class Reason(StrEnum):
     # added after the first release of the list
     REQUEST_CANCELLED = "request_cancelled"
     NOT_DELIVERED_BY_GATEWAY = "not_delivered_by_gateway"  # an inbox record without a valid seal
+    ENVELOPE_VERSION_RETIRED = "envelope_version_retired"  # v1 after GATEWAY_ENVELOPE_V1_UNTIL
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"  # an inline attachment over the limit

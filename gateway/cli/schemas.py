@@ -1,4 +1,4 @@
-"""``gateway schemas check|list``: the versioned Avro schemas."""
+"""``gateway schemas check|list|doc``: the versioned Avro schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from gateway.schemas import SchemaRegistry, main_check
+from gateway.schemas.document import render_document, stale_sections
 
 __all__ = ["schemas"]
 
@@ -38,3 +39,36 @@ def list_() -> None:
     for name in registry.names():
         for version in registry.versions(name):
             click.echo(f"{name:<14} v{version}  {registry.fingerprint(name, version).hex()}")
+
+
+@schemas.command()
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=Path("docs/wire-format.md"),
+    show_default=True,
+    help="The document whose generated sections to write.",
+)
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if the document is stale.")
+def doc(path: Path, check: bool) -> None:
+    """Write the fingerprint catalogue, message types and reason codes into the document."""
+    registry = SchemaRegistry.load()
+    text = path.read_text(encoding="utf-8")
+    if check:
+        stale = stale_sections(text, registry, file=str(path))
+        if stale:
+            click.echo(
+                f"{path}: generated sections out of date: {', '.join(stale)}; "
+                "run `gateway schemas doc`",
+                err=True,
+            )
+            raise SystemExit(1)
+        click.echo(f"{path}: up to date")
+        return
+    rendered = render_document(text, registry, file=str(path))
+    if rendered != text:
+        path.write_text(rendered, encoding="utf-8")
+        click.echo(f"{path}: generated sections rewritten")
+    else:
+        click.echo(f"{path}: up to date")

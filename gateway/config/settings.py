@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.envelope.codec import DEFAULT_V1_UNTIL
 from gateway.exceptions import ConfigError
 from gateway.signing.crl_watch import CrlPolicy
 from gateway.signing.pki import DEFAULT_GATEWAY_ORG
@@ -92,6 +93,11 @@ class Settings(BaseSettings):
         DEFAULT_GATEWAY_ORG,
         pattern=r"^\d{9}$",
         description="the organisation code in the gateway's certificate",
+    )
+    envelope_v1_until: datetime = Field(
+        DEFAULT_V1_UNTIL,
+        description="from this moment version-1 envelopes (only the body signed) are refused "
+        "with envelope_version_retired; ISO 8601, e.g. 2027-07-01T00:00:00Z",
     )
     local_kafka_port: int = Field(9092, ge=1024, le=65535)
     local_controller_port: int = Field(9093, ge=1024, le=65535)
@@ -171,6 +177,12 @@ class Settings(BaseSettings):
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"{server.strip()!r} is not host:port (example: 127.0.0.1:9092)")
         return value
+
+    @field_validator("envelope_v1_until")
+    @classmethod
+    def _utc_unless_zoned(cls, value: datetime) -> datetime:
+        """A date or a time without a zone means UTC (the transition is one instant for all)."""
+        return value if value.utcoffset() is not None else value.replace(tzinfo=UTC)
 
     @field_validator("dashboard_observer_token", "dashboard_operator_token")
     @classmethod

@@ -5,8 +5,11 @@ Wire layout of a Kafka record value (see ``docs/wire-format.md``)::
     C3 01 | fingerprint of the Envelope schema (8 bytes, little-endian) | Avro(Envelope)
 
 that is Avro *single-object encoding* of the Envelope record, whose ``body`` field holds the
-schemaless Avro encoding of the message and whose ``signature`` covers exactly those bytes.
-Schemas are parsed once (the registry); certificates and chains are cached (the verifier).
+schemaless Avro encoding of the message. The ``signature`` of a version-2 envelope covers the
+body's digest together with its fingerprint, the algorithm, the signing time and the signer's
+certificate (:func:`~gateway.envelope.signed.envelope_v2_signing_input`); a version-1 envelope's
+covers the body bytes only, and is read until ``v1_until``. Schemas are parsed once (the
+registry); certificates and chains are cached (the verifier).
 """
 
 from __future__ import annotations
@@ -17,15 +20,27 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from gateway.envelope.signed import EnvelopeVersion, envelope_v2_signing_input, timestamp_millis
 from gateway.exceptions import DecodeError
 from gateway.reasons import Reason
 from gateway.schemas import SINGLE_OBJECT_MAGIC, SchemaRegistry
 from gateway.signing import Signer, VerifiedSigner, Verifier
 
-__all__ = ["ENVELOPE_MAGIC", "MAX_ENVELOPE_BYTES", "Envelope", "EnvelopeCodec", "OpenedMessage"]
+__all__ = [
+    "DEFAULT_V1_UNTIL",
+    "ENVELOPE_MAGIC",
+    "MAX_ENVELOPE_BYTES",
+    "Envelope",
+    "EnvelopeCodec",
+    "OpenedMessage",
+]
 
 ENVELOPE_MAGIC = SINGLE_OBJECT_MAGIC  # the Envelope is Avro single-object encoded
 MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
+# The end of the transition to envelope version 2 (GATEWAY_ENVELOPE_V1_UNTIL): from this moment
+# on a version-1 envelope is refused with ``envelope_version_retired``.
+DEFAULT_V1_UNTIL = datetime(2027, 7, 1, tzinfo=UTC)
+_READ_VERSIONS = frozenset(EnvelopeVersion)
 
 
 class Envelope(NamedTuple):
@@ -41,7 +56,19 @@ class Envelope(NamedTuple):
     signature: bytes
     signed_at: datetime
     certificate_chain: tuple[bytes, ...]
-    version: int = 1
+    version: int = EnvelopeVersion.V2
+
+    def signed_bytes(self, body_sha256: bytes | None = None) -> bytes:
+        """What the signature must cover: the v2 signing input, or a v1 envelope's body."""
+        if self.version == EnvelopeVersion.V1:
+            return self.body
+        return envelope_v2_signing_input(
+            schema_fingerprint=self.schema_fingerprint,
+            signature_algorithm=self.signature_algorithm,
+            signed_at_ms=timestamp_millis(self.signed_at),
+            leaf_certificate_der=self.certificate_chain[0] if self.certificate_chain else b"",
+            body_sha256=body_sha256 or hashlib.sha256(self.body).digest(),
+        )
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -70,9 +97,20 @@ class OpenedMessage:
 class EnvelopeCodec:
     """Seals and opens envelopes with one schema registry; build one per process."""
 
-    def __init__(self, registry: SchemaRegistry, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> None:
+    def __init__(
+        self,
+        registry: SchemaRegistry,
+        *,
+        max_bytes: int = MAX_ENVELOPE_BYTES,
+        v1_until: datetime | None = DEFAULT_V1_UNTIL,
+    ) -> None:
+        """``v1_until``: from this moment (intake time) version-1 envelopes are refused;
+        None reads them for ever (tools that inspect old records)."""
+        if v1_until is not None and v1_until.utcoffset() is None:
+            raise TypeError("v1_until must be a timezone-aware datetime.")
         self.registry = registry
         self.max_bytes = max_bytes
+        self.v1_until = v1_until
         self._envelope_header = SINGLE_OBJECT_MAGIC + registry.fingerprint("Envelope")
 
     # --- sealing ------------------------------------------------------------------------
@@ -83,23 +121,29 @@ class EnvelopeCodec:
         signer: Signer,
         *,
         now: datetime | None = None,
+        version: EnvelopeVersion = EnvelopeVersion.V2,
     ) -> bytes:
-        """Encode ``record`` as a ``kind`` body, sign the bytes and wrap them.
+        """Encode ``record`` as a ``kind`` body, sign it and wrap it in an envelope.
 
-        Raises the registry's encode error (reason ``malformed_body``, with the field path)
-        when the record does not match the schema.
+        Writes version 2 (everything the verifier relies on is signed); ``version=V1`` only
+        for tests and vectors of the transition. Raises the registry's encode error (reason
+        ``malformed_body``, with the field path) when the record does not match the schema.
         """
         body = self.registry.encode(kind, record)
-        envelope = {
-            "version": 1,
-            "body": body,
-            "schema_fingerprint": self.registry.fingerprint(kind),
-            "signature_algorithm": signer.algorithm,
-            "signature": signer.sign(body),
-            "signed_at": now or datetime.now(UTC),
-            "certificate_chain": list(signer.chain_der),
-        }
-        return self.registry.encode_single("Envelope", envelope)
+        signed_at = now or datetime.now(UTC)
+        envelope = Envelope(
+            body,
+            self.registry.fingerprint(kind),
+            signer.algorithm,
+            b"",
+            signed_at.replace(microsecond=signed_at.microsecond // 1000 * 1000),
+            signer.chain_der,
+            EnvelopeVersion(version),
+        )
+        fields = envelope._asdict()
+        fields["signature"] = signer.sign(envelope.signed_bytes())
+        fields["certificate_chain"] = list(envelope.certificate_chain)
+        return self.registry.encode_single("Envelope", fields)
 
     # --- opening ------------------------------------------------------------------------
     def parse(self, data: bytes) -> Envelope:
@@ -120,11 +164,12 @@ class EnvelopeCodec:
                     reason=Reason.MALFORMED_ENVELOPE,
                 )
             r = decoded.record
-        if r["version"] != 1:
+        version = r["version"]
+        if version not in _READ_VERSIONS:
             raise DecodeError(
-                f"envelope layout version {r['version']} is unknown; this gateway reads 1",
+                f"envelope layout version {version} is unknown; this gateway reads 2 (and 1)",
                 reason=Reason.MALFORMED_ENVELOPE,
-                hint="produce envelope version 1 (docs/wire-format.md)",
+                hint="produce envelope version 2 (docs/wire-format.md)",
             )
         signed_at = r["signed_at"]
         return Envelope(
@@ -134,7 +179,7 @@ class EnvelopeCodec:
             r["signature"],
             signed_at if signed_at.tzinfo else signed_at.replace(tzinfo=UTC),
             tuple(r["certificate_chain"]),
-            1,
+            version,
         )
 
     def open(
@@ -155,6 +200,16 @@ class EnvelopeCodec:
         subclass with the reason code; never a bare library exception.
         """
         envelope = self.parse(data)
+        if envelope.version == EnvelopeVersion.V1 and self.v1_until is not None:
+            moment = now or datetime.now(UTC)
+            if moment >= self.v1_until:
+                raise DecodeError(
+                    f"envelope version 1 (only the body signed) is no longer accepted since "
+                    f"{self.v1_until.isoformat()}",
+                    reason=Reason.ENVELOPE_VERSION_RETIRED,
+                    field="version",
+                    hint="sign envelope version 2 (docs/wire-format.md §7)",
+                )
         decoded = self.registry.decode(envelope.schema_fingerprint, envelope.body)
         if decoded.name == "Envelope":
             raise DecodeError(
@@ -172,11 +227,18 @@ class EnvelopeCodec:
                 reason=Reason.MALFORMED_BODY,
                 field="sender.code",
             )
-        signed_at = record.get("sent_at") or envelope.signed_at
-        if signed_at.tzinfo is None:
-            signed_at = signed_at.replace(tzinfo=UTC)
+        digest: bytes | None = None
+        if envelope.version == EnvelopeVersion.V1:  # signed_at is not signed: the body's time
+            signed_at = record.get("sent_at") or envelope.signed_at
+            if signed_at.tzinfo is None:
+                signed_at = signed_at.replace(tzinfo=UTC)
+            signed = envelope.body
+        else:
+            signed_at = envelope.signed_at
+            digest = hashlib.sha256(envelope.body).digest()
+            signed = envelope.signed_bytes(digest)
         signer = verifier.verify(
-            envelope.body,
+            signed,
             envelope.signature,
             envelope.signature_algorithm,
             envelope.certificate_chain,
@@ -184,4 +246,4 @@ class EnvelopeCodec:
             signed_at=signed_at,
             now=now,
         )
-        return OpenedMessage(decoded.name, decoded.version, record, signer, envelope)
+        return OpenedMessage(decoded.name, decoded.version, record, signer, envelope, digest)

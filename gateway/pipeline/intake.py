@@ -104,7 +104,9 @@ class Intake:
         self.calendar = calendar
         self.gateway_org = gateway_org
         self.policy = policy or IntakePolicy()
-        self._oversize = EnvelopeCodec(codec.registry, max_bytes=OVERSIZE_AUTH_LIMIT)
+        self._oversize = EnvelopeCodec(
+            codec.registry, max_bytes=OVERSIZE_AUTH_LIMIT, v1_until=codec.v1_until
+        )
 
     # --- entry point ----------------------------------------------------------------------
     def process(self, raw: bytes, source: Source, cases: CaseLookup, now: datetime) -> Decision:

@@ -336,7 +336,7 @@ def build_worker(settings: Settings) -> GatewayWorker:
     spec = load_topics(settings.topics_file)
     outboxes, partitions = _partitions(settings, spec)
     registry = SchemaRegistry.load()
-    codec = EnvelopeCodec(registry)
+    codec = EnvelopeCodec(registry, v1_until=settings.envelope_v1_until)
     verifier = Verifier(TrustStore.from_paths(settings.trust_paths))  # CRLs: the watch loads them
     crl = crl_guard(settings, verifier)
     signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)

@@ -224,9 +224,10 @@ def _reenvelope(
 def test_an_unknown_envelope_version_is_refused(
     codec: EnvelopeCodec, sealed: bytes, verifier: Verifier, registry: SchemaRegistry
 ) -> None:
-    with pytest.raises(DecodeError, match="version 2 is unknown") as caught:
-        codec.open(_reenvelope(registry, sealed, codec, version=2), verifier, now=NOW)
-    assert caught.value.reason == Reason.MALFORMED_ENVELOPE
+    for version in (0, 3, -1):
+        with pytest.raises(DecodeError, match=f"version {version} is unknown") as caught:
+            codec.open(_reenvelope(registry, sealed, codec, version=version), verifier, now=NOW)
+        assert caught.value.reason == Reason.MALFORMED_ENVELOPE
 
 
 def test_an_envelope_inside_an_envelope_is_refused(
