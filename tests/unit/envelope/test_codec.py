@@ -99,11 +99,14 @@ def test_flipping_any_bit_of_body_or_signature_is_detected(
     tampered = _reenvelope(registry, sealed, codec, **{field: bytes(flipped)})
     with pytest.raises(MessageError) as caught:
         codec.open(tampered, verifier, now=NOW)
-    # a flip inside the body may break the Avro decoding first, or change the sender code
+    # a flip inside the body may break the Avro decoding first, change the sender code, or
+    # move the signed sent_at out of the certificate's validity (checked before the signature)
     assert caught.value.reason in {
         Reason.BAD_SIGNATURE,
         Reason.MALFORMED_BODY,
         Reason.ORGANISATION_MISMATCH,
+        Reason.CERTIFICATE_NOT_YET_VALID,
+        Reason.CERTIFICATE_EXPIRED,
     }
 
 
