@@ -30,7 +30,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.acl import AclInputs, apply_acls, load_plan
-from gateway.client import AgencyClient
+from gateway.client import AgencyClient, InboxItem
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import GatewayError
 from gateway.kafka import OPERATOR, WORKER, KafkaConnection, adapter_identity, start_client
@@ -292,6 +292,21 @@ def running(exchange: Exchange) -> Iterator[Exchange]:
         yield exchange
     finally:
         exchange.stop_workers()
+
+
+async def first(
+    client: AgencyClient, match: Callable[[InboxItem], bool], timeout: float = 60
+) -> InboxItem:
+    """The first inbox item that matches; fails after ``timeout`` seconds."""
+
+    async def scan() -> InboxItem:
+        async with contextlib.aclosing(client.inbox(follow=True, idle_ms=500)) as items:
+            async for item in items:
+                if match(item):
+                    return item
+        raise AssertionError("the inbox ended")
+
+    return await asyncio.wait_for(scan(), timeout)
 
 
 async def read_until(

@@ -23,6 +23,7 @@ from tests.conftest import Broker
 from tests.integration.exchange import (
     Exchange,
     WorkerProcess,
+    first,
     make_exchange,
     produce_raw,
     read_until,
@@ -44,21 +45,6 @@ async def exchange(
 @pytest.fixture(scope="module")
 def worker(exchange: Exchange) -> WorkerProcess:
     return exchange.start_worker()
-
-
-async def first(
-    client: AgencyClient, match: Callable[[InboxItem], bool], timeout: float = 60
-) -> InboxItem:
-    """The first inbox item that matches; fails after ``timeout`` seconds."""
-
-    async def scan() -> InboxItem:
-        async with contextlib.aclosing(client.inbox(follow=True, idle_ms=500)) as items:
-            async for item in items:
-                if match(item):
-                    return item
-        raise AssertionError("the inbox ended")
-
-    return await asyncio.wait_for(scan(), timeout)
 
 
 async def collect(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiokafka import ConsumerRecord
 
-from gateway.client import AgencyClient, InboxItem
+from gateway.client import InboxItem
 from gateway.envelope import headers_dict
 from gateway.schemas import SchemaRegistry
 from gateway.topics.names import EVENTS, REJECTED, inbox_topic, outbox_topic
@@ -20,6 +19,7 @@ from tests.integration.exchange import (
     ARCHIVE,
     Exchange,
     WorkerProcess,
+    first,
     make_exchange,
     now_utc,
     produce_raw,
@@ -44,21 +44,6 @@ async def exchange(
 @pytest.fixture(scope="module")
 def worker(exchange: Exchange) -> WorkerProcess:
     return exchange.start_worker()
-
-
-async def first(
-    client: AgencyClient, match: Callable[[InboxItem], bool], timeout: float = 60
-) -> InboxItem:
-    """The first inbox item that matches; fails after ``timeout`` seconds."""
-
-    async def scan() -> InboxItem:
-        async with contextlib.aclosing(client.inbox(follow=True, idle_ms=500)) as items:
-            async for item in items:
-                if match(item):
-                    return item
-        raise AssertionError("the inbox ended")
-
-    return await asyncio.wait_for(scan(), timeout)
 
 
 def is_kind(kind: str, **fields: str) -> Callable[[InboxItem], bool]:
