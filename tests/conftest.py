@@ -85,7 +85,23 @@ def kafka_broker() -> Iterator[Broker]:
     if given:
         yield Broker(given, os.environ.get("GATEWAY_KAFKA_SECURITY_PROTOCOL", "SSL"), tls_dir)
         return
-    broker = LocalKafka(KAFKA_HOME, tls_dir=tls_dir)
+    # the same settings as ``gateway kafka up``: a second checkout can run its suite beside
+    # this one on its own ports
+    ports = {
+        name: int(os.environ.get(f"GATEWAY_LOCAL_{name.upper()}", default))
+        for name, default in (
+            ("kafka_port", 9092),
+            ("controller_port", 9093),
+            ("kafka_sasl_port", 9094),
+        )
+    }
+    broker = LocalKafka(
+        KAFKA_HOME,
+        tls_dir=tls_dir,
+        port=ports["kafka_port"],
+        controller_port=ports["controller_port"],
+        sasl_port=ports["kafka_sasl_port"],
+    )
     scram = prepare_identities(broker, bodies=(), adapters=())
     started = broker.start(scram)
     found = Broker(broker.bootstrap, "SSL", tls_dir)
