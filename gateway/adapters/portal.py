@@ -10,6 +10,8 @@ Request            ``received``, ``sent_to_holder``             requester, then 
 Response           ``answered``, ``result_ready``               holder, then requester
 Refusal            ``refused`` (with the holder's reasons)      holder
 Status overdue     ``overdue``                                  holder
+Status             ``deadline_changed`` (the new deadline)      holder
+deadline_changed
 =================  ===========================================  ==============================
 
 The first status carries the applicant's portal application number when the request has one
@@ -67,9 +69,9 @@ class PortalAdapter(HttpAdapter):
             return [("answered", sender), ("result_ready", recipient)]
         if kind == "Refusal":
             return [("refused", sender)]
-        if kind == "Status" and record.get("stage") == "overdue":
+        if kind == "Status" and record.get("stage") in {"overdue", "deadline_changed"}:
             holder = (record.get("detail") or {}).get("holder") or record.get("actor", "")
-            return [("overdue", str(holder))]
+            return [(str(record["stage"]), str(holder))]
         return []
 
     async def deliver(self, message: AdapterMessage) -> DeliveryReceipt:

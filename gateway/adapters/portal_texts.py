@@ -13,7 +13,15 @@ from gateway.calendar import default_calendar
 
 __all__ = ["STAGES", "stage_text"]
 
-STAGES: Final = ("received", "sent_to_holder", "answered", "refused", "overdue", "result_ready")
+STAGES: Final = (
+    "received",
+    "sent_to_holder",
+    "answered",
+    "refused",
+    "overdue",
+    "result_ready",
+    "deadline_changed",
+)
 
 _UZ: Final = {
     "received": "Arizangiz bo'yicha so'rov {body} tomonidan yuborildi ({service}).",
@@ -22,6 +30,8 @@ _UZ: Final = {
     "refused": "{body} so'rovni rad etdi. Sabablari quyida keltirilgan.",
     "overdue": "{body} javob muddatini o'tkazib yubordi ({deadline}). Xizmat davom etmoqda.",
     "result_ready": "Natija tayyor: uni {body} dan olishingiz mumkin.",
+    "deadline_changed": 'Ish kunlari taqvimi o\'zgardi: "{body}" uchun javob muddati endi '
+    "{deadline}.",
 }
 
 _RU: Final = {
@@ -31,6 +41,8 @@ _RU: Final = {
     "refused": "«{body}» отказал в предоставлении сведений. Причины приведены ниже.",
     "overdue": "«{body}» нарушил срок ответа ({deadline}). Оказание услуги продолжается.",
     "result_ready": "Результат готов: его можно получить в «{body}».",
+    "deadline_changed": "Изменился производственный календарь: срок ответа «{body}» теперь "
+    "{deadline}.",
 }
 
 _NO_TERM: Final = {"uz": "muddatsiz", "ru": "без срока"}

@@ -9,6 +9,7 @@ import click
 
 from gateway.cli.acl import acl
 from gateway.cli.adapters import adapters, dlq, nisuz
+from gateway.cli.calendar import calendar
 from gateway.cli.demo import demo
 from gateway.cli.kafka import kafka
 from gateway.cli.lag import lag
@@ -56,6 +57,7 @@ cli.add_command(reference)
 cli.add_command(adapters)
 cli.add_command(dlq)
 cli.add_command(nisuz)
+cli.add_command(calendar)
 
 
 def main() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
+from gateway.calendar import default_calendar
 from gateway.config import Settings
 from gateway.exceptions import GatewayError
 
@@ -82,9 +84,19 @@ def track(settings: Settings, ident: str, as_json: bool) -> None:
             f"  service {case['service']}: {case['requester']} -> {case['holder']}, "
             f"status {case['status']}"
         )
+        due = case.get("due_at")
+        click.echo(f"  due {_tashkent(due) if due is not None else 'none (exempt)'}")
     for event in found["timeline"]:
         deadline = f"  due {event['deadline']}" if event.get("deadline") else ""
+        if event["stage"] == "deadline_changed":
+            deadline += f" (was {event['detail'].get('old_due', '?')})"
         click.echo(
             f"  {event['at']}  {event['stage']:<10} by {event['actor']}"
             f"  ({event['detail'].get('type', '')} {event['message_id']}){deadline}"
         )
+
+
+def _tashkent(epoch_ms: int) -> str:
+    """A case's deadline (epoch milliseconds in the table) as Tashkent time."""
+    at = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return default_calendar().to_local(at).isoformat()

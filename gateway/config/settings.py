@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     services_file: Path = Field(
         Path("services.yaml"), description="the service registry (who may ask whom, item 21)"
     )
+    calendar_file: Path = Field(
+        Path("calendar.yaml"),
+        description="the working calendar: decreed days off and working days over the "
+        "holidays package's data",
+    )
+    calendar_check_s: float = Field(
+        5.0, gt=0, le=3600, description="how often calendar_file is checked for changes"
+    )
     gateway_key: Path | None = Field(
         None, description="the gateway's signing key (PEM); default: <home>/pki/gateway/key.pem"
     )

@@ -18,6 +18,7 @@ from gateway.dashboard.exceptions import DashboardAuthError, DashboardError
 from gateway.dashboard.source import DashboardSource
 from gateway.dashboard.views import (
     Throughput,
+    calendar_warning,
     cases_by_body,
     lag_colour,
     lag_view,
@@ -37,6 +38,7 @@ __all__ = [
     "Throughput",
     "Tokens",
     "authorise",
+    "calendar_warning",
     "cases_by_body",
     "lag_colour",
     "lag_view",

@@ -16,6 +16,7 @@ from gateway.lag.model import Status
 __all__ = [
     "COUNTERS",
     "Throughput",
+    "calendar_warning",
     "cases_by_body",
     "lag_colour",
     "lag_view",
@@ -62,6 +63,23 @@ def cases_by_body(cases: Iterable[Mapping[str, Any]], now_ms: int) -> list[dict[
         }
         for body in ordered
     ]
+
+
+def calendar_warning(
+    *, ok: bool, problems: Iterable[str], notices: Iterable[str], reload_error: str | None
+) -> dict[str, Any]:
+    """The dashboard's calendar block: ``{"ok", "problems", "notices", "reload_error"}``.
+
+    ``ok`` is False (a warning shown above the figures) while a year that must be ready is not
+    (the rule of ``gateway calendar check``), or while the calendar file is refused and the
+    last good calendar is used; notices (sources to confirm) are shown without alarm.
+    """
+    return {
+        "ok": ok and reload_error is None,
+        "problems": list(problems),
+        "notices": list(notices),
+        "reload_error": reload_error,
+    }
 
 
 _SUMMED = ("received", "answered_on_time", "answered_late", "refused", "overdue_now")

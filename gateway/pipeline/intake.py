@@ -92,7 +92,7 @@ class Intake:
         verifier: Verifier,
         outputs: Outputs,
         services: Callable[[], ServiceRegistry],
-        calendar: BusinessCalendar,
+        calendar: BusinessCalendar | Callable[[], BusinessCalendar],
         *,
         gateway_org: str,
         policy: IntakePolicy | None = None,
@@ -101,12 +101,23 @@ class Intake:
         self.verifier = verifier
         self.out = outputs
         self.services = services
-        self.calendar = calendar
+        # the calendar in force: a reloading holder's ``current``, read per message
+        self._calendar: Callable[[], BusinessCalendar]
+        if isinstance(calendar, BusinessCalendar):
+            fixed = calendar
+            self._calendar = lambda: fixed
+        else:
+            self._calendar = calendar
         self.gateway_org = gateway_org
         self.policy = policy or IntakePolicy()
         self._oversize = EnvelopeCodec(
             codec.registry, max_bytes=OVERSIZE_AUTH_LIMIT, v1_until=codec.v1_until
         )
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The calendar in force now (the one every deadline of this intake counts on)."""
+        return self._calendar()
 
     # --- entry point ----------------------------------------------------------------------
     def process(self, raw: bytes, source: Source, cases: CaseLookup, now: datetime) -> Decision:
@@ -277,6 +288,7 @@ class Intake:
             received_at=at,
             due_at=due,
             messages={record["message_id"]: opened.body_sha256.hex()},
+            term=service.deadline.to_text(),
         )
         outputs = [
             *self._route(raw, opened, at, to=recipient, adapters=service.adapters, deadline=due),

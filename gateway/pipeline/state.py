@@ -2,7 +2,9 @@
 
 A case opens with an accepted request and closes when it is answered, refused or cancelled.
 It remembers every message id it has seen with the hash of the bytes, which is how a resend
-is told from a reused id. Stored as a JSON-friendly dict so the table's changelog is readable.
+is told from a reused id, and the deadline policy it was taken in under, so a calendar change
+recomputes its deadline under that policy (:mod:`gateway.pipeline.deadlines`). Stored as a
+JSON-friendly dict so the table's changelog is readable.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Case:
     status: CaseStatus = "open"
     closed_at: datetime | None = None
     messages: dict[str, str] = dataclasses.field(default_factory=dict)  # id -> sha256 hex
+    term: str | None = None  # the deadline policy at intake (DeadlinePolicy.to_text())
+    deadline_changes: int = 0  # how often a calendar change moved due_at (event ids)
 
     @property
     def is_open(self) -> bool:
@@ -66,6 +70,8 @@ class Case:
             "status": self.status,
             "closed_at": _ms(self.closed_at),
             "messages": dict(self.messages),
+            "term": self.term,
+            "deadline_changes": self.deadline_changes,
         }
 
     @classmethod
@@ -84,4 +90,6 @@ class Case:
             status=data.get("status", "open"),
             closed_at=_dt(data.get("closed_at")),
             messages=dict(data.get("messages") or {}),
+            term=data.get("term"),
+            deadline_changes=int(data.get("deadline_changes") or 0),
         )

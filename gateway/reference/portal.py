@@ -1,8 +1,8 @@
 """Reference server of the unified state services portal, where applicants follow their case.
 
 The gateway posts each status of a case (received, sent to the holder, answered, refused,
-overdue, result ready) with texts in Uzbek and Russian; a status that names the applicant's
-portal application links the case to it. Contract: ``docs/openapi/portal.yaml``.
+overdue, result ready, deadline changed) with texts in Uzbek and Russian; a status that names
+the applicant's portal application links the case to it. Contract: ``docs/openapi/portal.yaml``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,15 @@ from gateway.services.spec import REGISTRY_NUMBER
 
 __all__ = ["STAGES", "PortalServer"]
 
-STAGES = ("received", "sent_to_holder", "answered", "refused", "overdue", "result_ready")
+STAGES = (
+    "received",
+    "sent_to_holder",
+    "answered",
+    "refused",
+    "overdue",
+    "result_ready",
+    "deadline_changed",
+)
 """Stages of a case the portal shows."""
 
 _REQUIRED = ("stage", "at", "body", "service", "text")

@@ -3,6 +3,10 @@
 CRLs are reloaded by a timer every ``crl_check_s`` (:mod:`gateway.worker.crl`); while the CRLs
 in force are past their nextUpdate (fail closed) the intake agent holds its batch.
 
+The calendar in force (``calendar.yaml`` over the ``holidays`` package) is reloaded by a
+timer every ``calendar_check_s``; after a change, and whenever the worker takes over
+partitions, the open cases' deadlines are recomputed (:mod:`gateway.worker.deadlines`).
+
 Tables (memory or RocksDB, rebuilt from their changelog topics):
 
 * ``cases``: case id -> :class:`~gateway.pipeline.Case` (open cases, deadlines, message ids);
@@ -28,14 +32,14 @@ from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr
 
-from gateway.calendar import default_calendar
+from gateway.calendar import ReloadingCalendar
 from gateway.config import Settings
 from gateway.dashboard import DashboardAuthError, Role, Tokens, authorise, wire_dashboard
 from gateway.envelope import EnvelopeCodec
 from gateway.exceptions import ConfigError, GatewayError
 from gateway.kafka import WORKER, KafkaConnection, connection_for
 from gateway.lag import adapter_group
-from gateway.metrics import BrokerProbe, CrlMetrics, WorkerMetrics, readiness
+from gateway.metrics import BrokerProbe, CalendarMetrics, CrlMetrics, WorkerMetrics, readiness
 from gateway.pipeline import Case, Intake, IntakePolicy, Outputs, Source, overdue_outputs
 from gateway.schemas import SchemaRegistry
 from gateway.services import ReloadingRegistry
@@ -54,6 +58,7 @@ from gateway.topics import TopicsFile, load_topics
 from gateway.topics.names import EVENTS, outbox_topic
 from gateway.worker.crl import CrlGuard, crl_guard
 from gateway.worker.dashboard import WorkerDashboard
+from gateway.worker.deadlines import DeadlineKeeper, calendar_state, keeper_for, wire_calendar
 from gateway.worker.delivery import Deliverer, run_shielded
 from gateway.worker.monitor import LagMonitor, Progress
 from gateway.worker.tables import GatewayTable, partition_of
@@ -124,7 +129,9 @@ class GatewayWorker:
     message_cases: Any  # faust.Table: message id -> case id
     statistics: Any  # faust.Table: stats key -> the day's figures
     monitor: LagMonitor
+    calendars: ReloadingCalendar  # the calendar in force: calendar.yaml over the package
     metrics: WorkerMetrics = dataclasses.field(init=False)
+    deadlines: DeadlineKeeper = dataclasses.field(init=False)
     progress: Progress = dataclasses.field(init=False)
     crl: CrlGuard | None = None  # None: no CRL file configured, nothing to reload or expire
 
@@ -134,6 +141,8 @@ class GatewayWorker:
         crl = self.crl
         self.metrics.registry.register(CrlMetrics(lambda: crl.state() if crl else None))
         self.progress = Progress(self.settings.worker_stall_s)
+        self.deadlines = keeper_for(self)
+        self.metrics.registry.register(CalendarMetrics(lambda: calendar_state(self.deadlines)))
 
     def now(self) -> datetime:
         """The worker's clock (shifted only in drills and tests, ``clock_offset_s``)."""
@@ -280,8 +289,10 @@ class GatewayWorker:
         return {tp.partition for tp in actives if tp.topic in self.outboxes}
 
     async def check_overdue(self) -> int:
-        """Announce every open case of this worker's partitions that is past its deadline."""
+        """Announce every open case of this worker's partitions that is past its deadline
+        (first, deadlines are brought to the calendar in force)."""
         now = self.now()
+        await self.deadlines.reconcile(now)
         now_ms = int(now.timestamp() * 1000)
         mine = self._local_partitions()
         late: list[Case] = []
@@ -342,13 +353,17 @@ def build_worker(settings: Settings) -> GatewayWorker:
     signer = Signer.from_files(settings.gateway_key_path, settings.gateway_cert_path)
     services = ReloadingRegistry(settings.services_file)
     _check_services(settings, spec, services)
+    calendars = ReloadingCalendar(
+        settings.calendar_file,
+        clock=lambda: datetime.now(UTC) + timedelta(seconds=settings.clock_offset_s),
+    )
     outputs = Outputs(codec, signer)
     intake = Intake(
         codec,
         verifier,
         outputs,
         lambda: services.current,
-        default_calendar(),
+        lambda: calendars.current,
         gateway_org=settings.gateway_org,
         policy=IntakePolicy(
             max_clock_skew=timedelta(seconds=settings.max_clock_skew_s),
@@ -407,10 +422,12 @@ def build_worker(settings: Settings) -> GatewayWorker:
             connection,
             (settings.worker_id, *(adapter_group(a) for a in spec.adapters)),
         ),
+        calendars=calendars,
         crl=crl,
     )
     _wire(worker)
     _wire_crl(worker)
+    wire_calendar(worker)
     return worker
 
 

@@ -19,6 +19,7 @@ import structlog
 from gateway.adapters.dlq import choose, read_letters, replay_output, summary
 from gateway.dashboard import (
     Throughput,
+    calendar_warning,
     cases_by_body,
     lag_view,
     rejection_reasons,
@@ -80,7 +81,21 @@ class WorkerDashboard:
             "rating": await self.rating(),
             "lag": lag_view(g.as_dict() for g in w.monitor.groups),
             "stalled": w.stalled(),
+            "calendar": self.calendar(),
         }
+
+    def calendar(self) -> dict[str, Any]:
+        """The calendar warning: a year not ready, or calendar.yaml refused."""
+        calendars = self.worker.calendars
+        check = calendars.check()
+        name = calendars.path.name
+        error = calendars.last_error
+        return calendar_warning(
+            ok=check.ok,
+            problems=check.problems(name),
+            notices=check.notices(),
+            reload_error=str(error) if error is not None else None,
+        )
 
     async def find(self, ident: str) -> Mapping[str, Any] | None:
         return self.worker.find(ident)

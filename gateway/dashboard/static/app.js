@@ -192,6 +192,20 @@
     }), "No statistics yet.", 9);
   }
 
+  function calendarWarning(block) {
+    const box = $("calendar-warning");
+    const list = $("calendar-problems");
+    list.replaceChildren();
+    if (!block || block.ok) {
+      box.hidden = true;
+      return;
+    }
+    const lines = (block.problems || []).slice();
+    if (block.reload_error) lines.unshift("calendar.yaml is refused, the last good calendar is in force: " + block.reload_error);
+    for (const line of lines) list.appendChild(el("li", line));
+    box.hidden = false;
+  }
+
   function deadLetters(items) {
     const operator = role === "operator";
     for (const node of document.querySelectorAll(".operator-only")) node.hidden = !operator;
@@ -318,6 +332,7 @@
       lag(data.lag);
       cases(data.cases_by_body);
       rating(data.rating);
+      calendarWarning(data.calendar);
       $("updated").textContent = fmtTime(data.generated_at);
       await refreshDlq();
       showError("");

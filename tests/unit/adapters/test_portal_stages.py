@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -96,3 +97,36 @@ async def test_what_means_nothing_to_the_portal_is_not_applicable(
     ):
         assert (await adapter.deliver(message)).outcome == "not_applicable"
     assert server.stats()["requests"] == 0
+
+
+async def test_a_changed_deadline_reaches_the_applicant_with_the_new_date(
+    portal: tuple[PortalServer, PortalAdapter],
+) -> None:
+    server, adapter = portal
+    case = str(uuid.uuid4())
+    new_due = datetime(2026, 11, 17, 13, 0, tzinfo=UTC)  # 18:00 Tashkent
+    record = sample_status(
+        event_id=f"{case}.deadline_changed.1",
+        case_id=case,
+        message_id=case,
+        stage="deadline_changed",
+        deadline=new_due,
+        detail={
+            "service": "DX-0123",
+            "requester": REQUESTER,
+            "holder": HOLDER,
+            "old_due": "2026-11-16T18:00:00+05:00",
+            "new_due": "2026-11-17T18:00:00+05:00",
+            "reason": "calendar change: 2026-11-16 day off",
+        },
+    )
+    message = AdapterMessage("Status", record, record["event_id"], case, case, {}, b"")
+    receipt = await adapter.deliver(message)
+    assert receipt.detail == {"portal_stages": "deadline_changed"}
+    (status,) = stored(server, case)
+    assert status["stage"] == "deadline_changed"
+    assert status["deadline"] == new_due.isoformat()
+    assert status["body"] == {"code": HOLDER, "name": "Adliya vazirligi"}
+    assert "17.11.2026 18:00" in status["text"]["uz"]  # type: ignore[index]
+    assert "17.11.2026 18:00" in status["text"]["ru"]  # type: ignore[index]
+    assert "taqvimi" in status["text"]["uz"]  # type: ignore[index]

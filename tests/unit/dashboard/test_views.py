@@ -9,6 +9,7 @@ import pytest
 
 from gateway.dashboard import (
     Throughput,
+    calendar_warning,
     cases_by_body,
     lag_colour,
     lag_view,
@@ -217,3 +218,21 @@ def test_lag_view_from_group_status_dicts() -> None:
     assert portal["partitions"] == 2
     assert portal["problems"] == ["t[0] STALL: no commits"]
     assert rows[2]["max_lag_seconds"] == 0.0
+
+
+def test_calendar_warning_shows_a_year_not_ready_or_a_refused_file() -> None:
+    ready = calendar_warning(
+        ok=True, problems=[], notices=["2026: 6 entries ..."], reload_error=None
+    )
+    assert ready == {
+        "ok": True,
+        "problems": [],
+        "notices": ["2026: 6 entries ..."],
+        "reload_error": None,
+    }
+    missing = calendar_warning(ok=False, problems=["2027: no entry"], notices=[], reload_error=None)
+    assert missing["ok"] is False
+    assert missing["problems"] == ["2027: no entry"]
+    refused = calendar_warning(ok=True, problems=[], notices=[], reload_error="calendar.yaml:4: x")
+    assert refused["ok"] is False
+    assert refused["reload_error"] == "calendar.yaml:4: x"

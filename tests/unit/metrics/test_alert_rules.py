@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,10 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
+from gateway.calendar import check_calendar
 from gateway.lag import GroupStatus, Observation, PartitionStatus, Status
-from gateway.metrics import CrlMetrics, RunnerMetrics, WorkerMetrics
+from gateway.metrics import CalendarMetrics, CalendarState, CrlMetrics, RunnerMetrics, WorkerMetrics
+from gateway.metrics.calendar import CALENDAR_SERIES
 from gateway.metrics.crl import CRL_SERIES
 from gateway.metrics.lag import LAG_SERIES, LagMetrics
 
@@ -152,14 +154,22 @@ def crl_names() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def exported(lag_names: set[str], crl_names: set[str]) -> set[str]:
+def calendar_names() -> set[str]:
+    registry = CollectorRegistry()
+    check = check_calendar(None, date(2026, 12, 1))  # two years, neither ready
+    registry.register(CalendarMetrics(lambda: CalendarState(check, False, 0)))
+    return sample_names(registry)
+
+
+@pytest.fixture(scope="module")
+def exported(lag_names: set[str], crl_names: set[str], calendar_names: set[str]) -> set[str]:
     """Every series name the worker and an adapter runner serve on /metrics."""
     overdue = {"status": "open", "due_at": 0, "holder": "201000002"}
     worker = WorkerMetrics(cases=lambda: [overdue], now_ms=lambda: 1)
     runner = RunnerMetrics()
     runner.adapter("x", lambda: False)  # the circuit gauge yields a sample per adapter
     names = sample_names(worker.registry) | sample_names(runner.registry) | lag_names
-    return names | crl_names
+    return names | crl_names | calendar_names
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +234,10 @@ def test_crl_series_are_what_the_collector_yields(crl_names: set[str]) -> None:
     assert crl_names == set(CRL_SERIES)
 
 
+def test_calendar_series_are_what_the_collector_yields(calendar_names: set[str]) -> None:
+    assert calendar_names == set(CALENDAR_SERIES)
+
+
 def test_runbooks_point_at_existing_sections(rules: list[dict[str, Any]], runbook: str) -> None:
     sections = anchors(runbook)
     for rule in rules:
@@ -275,6 +289,8 @@ def test_jobs_are_those_of_the_scrape_configuration(
         "gateway_messages_rejected_total",
         "gateway_crl_next_update_seconds",
         "gateway_crl_reload_failing",
+        "gateway_calendar_incomplete",
+        "gateway_calendar_reload_failing",
     ],
 )
 def test_the_required_signals_are_watched(rules: list[dict[str, Any]], needle: str) -> None:

@@ -164,6 +164,7 @@ def test_reference_books(registry: SchemaRegistry) -> None:
         "cancelled",
         "closed",
         "delivery_failed",
+        "deadline_changed",  # Status v2: a deadline moved by a calendar change
     ]
 
 
