@@ -33,11 +33,12 @@ _SENDER_TYPES = frozenset({"Request", "Response", "Refusal", "Cancellation"})
 
 
 def _fingerprints(registry: SchemaRegistry) -> str:
-    lines = ["```"]
-    for name in registry.names():
-        for version in registry.versions(name):
-            lines.append(f"{name:<14} v{version}  {registry.fingerprint(name, version).hex()}")
-    lines.append("```")
+    lines = [
+        f"{name:<14} v{version}  {registry.fingerprint(name, version).hex()}"
+        for name in registry.names()
+        for version in registry.versions(name)
+    ]
+    lines = ["```", *lines, "```"]
     return "\n".join(lines)
 
 
@@ -132,5 +133,6 @@ def stale_sections(
 ) -> list[str]:
     """The names of the generated sections whose text differs from the code's; [] if none."""
     current = {m["name"]: m["body"] for m in _BLOCK.finditer(text)}
-    fresh = {m["name"]: m["body"] for m in _BLOCK.finditer(render_document(text, registry, file=file))}
+    rendered = render_document(text, registry, file=file)
+    fresh = {m["name"]: m["body"] for m in _BLOCK.finditer(rendered)}
     return [name for name in SECTIONS if current.get(name) != fresh.get(name)]
