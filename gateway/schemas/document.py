@@ -133,7 +133,6 @@ def stale_sections(
 ) -> list[str]:
     """The names of the generated sections whose text differs from the code's; [] if none."""
     current = {m["name"]: m["body"] for m in _BLOCK.finditer(text)}
-    fresh = {
-        m["name"]: m["body"] for m in _BLOCK.finditer(render_document(text, registry, file=file))
-    }
+    rendered = render_document(text, registry, file=file)
+    fresh = {m["name"]: m["body"] for m in _BLOCK.finditer(rendered)}
     return [name for name in SECTIONS if current.get(name) != fresh.get(name)]
