@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from pathlib import Path
 
 import click
@@ -27,10 +29,17 @@ async def _serve(name: str, host: str, port: int, db: Path, token: str) -> None:
     from gateway.reference import REFERENCE_SERVERS  # noqa: PLC0415 -- aiohttp only for this command
 
     server = REFERENCE_SERVERS[name](db, token=token)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # an ignored or blocked SIGINT is inherited across exec (a background job, a test runner):
+    # this server stops on Ctrl-C and SIGTERM whatever its parent left
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
         await server.start(host, port)
         click.echo(f"{name} reference server at {server.url} (state in {db}); Ctrl-C stops it")
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await server.stop()
         server.close()
@@ -68,7 +77,6 @@ def serve(
     counters and resets the state.
     """
     path = db if db is not None else settings.home / "reference" / f"{name}.sqlite"
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers are in place
         asyncio.run(_serve(name, host, PORTS[name] if port is None else port, path, token))
-    except KeyboardInterrupt:
-        click.echo(f"{name} reference server stopped")
+    click.echo(f"{name} reference server stopped")

@@ -50,7 +50,8 @@ from tests.integration.exchange import (
 pytestmark = pytest.mark.integration
 
 CHECK_S = 0.5
-BOUND_S = 10.0  # CHECK_S plus a batch, a thread hop and the inbox round trip, with headroom
+BOUND_S = 30.0  # CHECK_S plus a batch, a thread hop and the inbox round trip; headroom for a
+# loaded 2-core CI machine (a round trip took over 10 s there at load 6)
 
 
 class Answers:

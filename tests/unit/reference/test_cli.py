@@ -60,9 +60,15 @@ async def test_serve_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         rest = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
         code = await asyncio.wait_for(process.wait(), 60)
     except TimeoutError:
+        status = Path(f"/proc/{process.pid}/status").read_text()  # noqa: ASYNC240 -- /proc
+        masks = [
+            line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt"))
+        ]
         process.kill()
         await process.wait()
-        raise AssertionError(f"no exit 60 s after Ctrl-C; its log:\n{log.read_text()}") from None
+        raise AssertionError(
+            f"no exit 60 s after Ctrl-C ({masks}); its log:\n{log.read_text()}"
+        ) from None
     assert code == 0, log.read_text()
     assert "portal reference server stopped" in rest
     assert db.exists()
